@@ -1,0 +1,85 @@
+import type { Category, Severity } from './catalog.js';
+
+export const INCIDENT_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
+export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
+
+/** An incident is one problem: every occurrence whose record fingerprints the same. Its id is that fingerprint. */
+export interface Incident {
+  readonly id: string;
+  readonly fingerprint: string;
+  readonly code: string;
+  readonly title: string;
+  readonly severity: Severity;
+  readonly category: Category;
+  readonly template: string;
+  readonly status: IncidentStatus;
+  readonly firstSeen: string;
+  readonly lastSeen: string;
+  readonly occurrences: number;
+  /** occurrences per store; kiosk counts live beside the incident (see IncidentStore.kioskCounts) */
+  readonly storeCounts: Readonly<Record<string, number>>;
+  /** the most recent (redacted) record text, for a glance without opening the incident */
+  readonly sample: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface Occurrence {
+  readonly incidentId: string;
+  readonly eventId: string;
+  readonly occurredAt: string;
+  readonly storeId: string;
+  readonly kioskId: string;
+  readonly logStream: string;
+  readonly message: string;
+}
+
+export type TimelineStatus = 'ok' | 'failed' | 'skipped';
+
+/** One pipeline step on an incident, as shown on its timeline. */
+export interface TimelineEntry {
+  readonly at: string;
+  readonly step: string;
+  readonly status: TimelineStatus;
+  readonly durationMs: number;
+  readonly detail?: Readonly<Record<string, unknown>>;
+}
+
+/** What one ingest batch adds to one incident. */
+export interface IncidentDelta {
+  readonly id: string;
+  readonly fingerprint: string;
+  readonly code: string;
+  readonly title: string;
+  readonly severity: Severity;
+  readonly category: Category;
+  readonly template: string;
+  readonly count: number;
+  readonly storeCounts: Readonly<Record<string, number>>;
+  readonly kioskCounts: Readonly<Record<string, number>>;
+  readonly firstSeen: string;
+  readonly lastSeen: string;
+  readonly sample: string;
+}
+
+/** Dimension values come from log content, so they are constrained before they become DynamoDB map keys. */
+const DIMENSION = /^[A-Za-z0-9._:-]{1,64}$/;
+
+export function cleanDimension(value: unknown): string | undefined {
+  if (typeof value === 'number' && Number.isFinite(value)) value = String(value);
+  return typeof value === 'string' && DIMENSION.test(value) ? value : undefined;
+}
+
+/** Agents name their stream `{storeId}/{kioskId}`; anything else is kept whole as the store with an unknown kiosk. */
+export function dimensionsFromStream(logStream: string): { storeId: string; kioskId: string } {
+  const slash = logStream.indexOf('/');
+  const store = cleanDimension(slash > 0 ? logStream.slice(0, slash) : logStream);
+  const kiosk = slash > 0 ? cleanDimension(logStream.slice(slash + 1)) : undefined;
+  return { storeId: store ?? 'unknown', kioskId: kiosk ?? 'unknown' };
+}
+
+export const MAX_SAMPLE_CHARS = 4096;
+
+export function truncateSample(text: string): string {
+  return text.length <= MAX_SAMPLE_CHARS ? text : `${text.slice(0, MAX_SAMPLE_CHARS)}…[truncated ${text.length - MAX_SAMPLE_CHARS} chars]`;
+}

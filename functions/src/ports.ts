@@ -1,0 +1,51 @@
+import type { Incident, IncidentDelta, IncidentStatus, Occurrence, TimelineEntry } from './domain/incident.js';
+
+export interface IncidentQuery {
+  readonly status?: IncidentStatus;
+  readonly code?: string;
+  readonly storeId?: string;
+  readonly limit: number;
+  readonly cursor?: string;
+}
+
+export interface Page<T> {
+  readonly items: T[];
+  readonly nextCursor?: string;
+}
+
+export interface IncidentStore {
+  /** Records an occurrence once. Resolves false when the same log event was recorded before (a redelivery). */
+  claimOccurrence(occurrence: Occurrence): Promise<boolean>;
+  /** Atomically adds a batch's counts to the incident, creating it on first sight. */
+  applyDelta(delta: IncidentDelta): Promise<{ incident: Incident; created: boolean }>;
+  get(id: string): Promise<Incident | undefined>;
+  list(query: IncidentQuery): Promise<Page<Incident>>;
+  recentOccurrences(id: string, limit: number): Promise<Occurrence[]>;
+  kioskCounts(id: string): Promise<Record<string, number>>;
+  appendTimeline(id: string, entry: TimelineEntry): Promise<void>;
+  timeline(id: string, limit: number): Promise<TimelineEntry[]>;
+}
+
+export interface StatsStore {
+  /** Adds to named counters (skipped records by reason, delivery failures…); survives restarts. */
+  increment(group: string, counts: Readonly<Record<string, number>>): Promise<void>;
+  read(group: string): Promise<Record<string, number>>;
+}
+
+export interface LiveMessage {
+  readonly type: string;
+  readonly seq: number;
+  readonly at: string;
+  readonly data: unknown;
+}
+
+export interface Notifier {
+  /** Pushes one message to every connected dashboard; resolves with how many sockets took it. */
+  publish(type: string, data: unknown): Promise<{ seq: number; delivered: number; gone: number }>;
+}
+
+export interface ConnectionStore {
+  add(connection: { connectionId: string; subject: string; connectedAt: string }): Promise<void>;
+  remove(connectionId: string): Promise<void>;
+  all(): Promise<string[]>;
+}

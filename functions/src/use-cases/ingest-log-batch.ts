@@ -1,0 +1,188 @@
+import { analyzeRecord, type AnalyzedRecord } from '../domain/analyze.js';
+import {
+  cleanDimension,
+  dimensionsFromStream,
+  truncateSample,
+  type Incident,
+  type IncidentDelta,
+  type Occurrence,
+} from '../domain/incident.js';
+import type { IncidentStore, Notifier, StatsStore } from '../ports.js';
+
+export interface LogBatch {
+  readonly logGroup: string;
+  readonly logStream: string;
+  readonly events: ReadonlyArray<{ readonly id: string; readonly timestamp: number; readonly message: string }>;
+}
+
+export interface IngestDeps {
+  readonly incidents: IncidentStore;
+  readonly stats: StatsStore;
+  readonly notifier: Notifier;
+  readonly now?: () => Date;
+}
+
+export interface IngestResult {
+  readonly received: number;
+  readonly recorded: number;
+  readonly skipped: Record<string, number>;
+  readonly created: string[];
+  readonly updated: string[];
+}
+
+/** Claims run concurrently, but bounded so one 10,000-event batch does not open 10,000 sockets to DynamoDB. */
+const CLAIM_CONCURRENCY = 16;
+
+interface Pending {
+  readonly record: AnalyzedRecord;
+  readonly occurrence: Occurrence;
+}
+
+/**
+ * The ingest use case: one batch of log events from one stream becomes occurrences on incidents.
+ * Each log event counts at most once (its id is the occurrence key), incidents are updated with atomic
+ * counters, and every touched incident is pushed to live dashboards.
+ */
+export async function ingestLogBatch(batch: LogBatch, deps: IngestDeps): Promise<IngestResult> {
+  const now = deps.now ?? (() => new Date());
+  const started = Date.now();
+  const skipped: Record<string, number> = {};
+  const skip = (reason: string): void => {
+    skipped[reason] = (skipped[reason] ?? 0) + 1;
+  };
+
+  const streamDims = dimensionsFromStream(batch.logStream);
+  const pending: Pending[] = [];
+  for (const event of batch.events) {
+    if (event.message.trim() === '') {
+      skip('empty');
+      continue;
+    }
+    const record = analyzeRecord(event.message);
+    if (!record.isError) {
+      skip('not_error');
+      continue;
+    }
+    const occurredAt = new Date(event.timestamp);
+    if (Number.isNaN(occurredAt.getTime())) {
+      skip('bad_timestamp');
+      continue;
+    }
+    pending.push({
+      record,
+      occurrence: {
+        incidentId: record.fingerprint,
+        eventId: event.id,
+        occurredAt: occurredAt.toISOString(),
+        // The record's own store/kiosk wins: one POS process may serve several tills while its agent ships on one stream.
+        storeId: cleanDimension(record.storeId) ?? streamDims.storeId,
+        kioskId: cleanDimension(record.kioskId) ?? streamDims.kioskId,
+        logStream: batch.logStream,
+        message: truncateSample(event.message),
+      },
+    });
+  }
+
+  const fresh = await claimAll(pending, deps.incidents);
+  const duplicates = pending.length - fresh.length;
+  if (duplicates > 0) skipped.duplicate = duplicates;
+
+  const created: string[] = [];
+  const updated: string[] = [];
+  for (const delta of deltasByIncident(fresh)) {
+    const stepStarted = Date.now();
+    const { incident, created: isNew } = await deps.incidents.applyDelta(delta);
+    (isNew ? created : updated).push(incident.id);
+    const ingestMs = Date.now() - stepStarted + (stepStarted - started);
+    if (isNew) {
+      await deps.incidents.appendTimeline(incident.id, {
+        at: now().toISOString(),
+        step: 'detected',
+        status: 'ok',
+        durationMs: ingestMs,
+        detail: { code: incident.code, severity: incident.severity },
+      });
+    }
+    await deps.incidents.appendTimeline(incident.id, {
+      at: now().toISOString(),
+      step: 'ingested',
+      status: 'ok',
+      durationMs: ingestMs,
+      detail: { occurrences: delta.count, logStream: batch.logStream },
+    });
+    await notify(deps, incident, isNew ? 'incident.created' : 'incident.updated', now);
+  }
+
+  if (Object.keys(skipped).length > 0) await deps.stats.increment('ingest.skipped', skipped);
+  return { received: batch.events.length, recorded: fresh.length, skipped, created, updated };
+}
+
+async function claimAll(pending: readonly Pending[], store: IncidentStore): Promise<Pending[]> {
+  const claimed = new Array<boolean>(pending.length).fill(false);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < pending.length) {
+      const index = next++;
+      claimed[index] = await store.claimOccurrence(pending[index]!.occurrence);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CLAIM_CONCURRENCY, pending.length) }, worker));
+  return pending.filter((_, i) => claimed[i]);
+}
+
+function deltasByIncident(items: readonly Pending[]): IncidentDelta[] {
+  const byId = new Map<string, { first: Pending; last: Pending; count: number; stores: Record<string, number>; kiosks: Record<string, number>; min: string; max: string }>();
+  for (const item of items) {
+    const { occurrence } = item;
+    let acc = byId.get(occurrence.incidentId);
+    if (!acc) {
+      acc = { first: item, last: item, count: 0, stores: {}, kiosks: {}, min: occurrence.occurredAt, max: occurrence.occurredAt };
+      byId.set(occurrence.incidentId, acc);
+    }
+    acc.count += 1;
+    acc.stores[occurrence.storeId] = (acc.stores[occurrence.storeId] ?? 0) + 1;
+    const kiosk = `${occurrence.storeId}/${occurrence.kioskId}`;
+    acc.kiosks[kiosk] = (acc.kiosks[kiosk] ?? 0) + 1;
+    if (occurrence.occurredAt < acc.min) acc.min = occurrence.occurredAt;
+    if (occurrence.occurredAt >= acc.max) {
+      acc.max = occurrence.occurredAt;
+      acc.last = item;
+    }
+  }
+  return [...byId.values()].map(({ first, last, count, stores, kiosks, min, max }) => ({
+    id: first.occurrence.incidentId,
+    fingerprint: first.record.fingerprint,
+    code: first.record.code,
+    title: first.record.title,
+    severity: first.record.severity,
+    category: first.record.category,
+    template: first.record.template,
+    count,
+    storeCounts: stores,
+    kioskCounts: kiosks,
+    firstSeen: min,
+    lastSeen: max,
+    sample: last.occurrence.message,
+  }));
+}
+
+async function notify(deps: IngestDeps, incident: Incident, type: string, now: () => Date): Promise<void> {
+  const started = Date.now();
+  try {
+    const { delivered } = await deps.notifier.publish(type, incident);
+    // Only the first push is a pipeline step worth a timeline entry; counting ticks would flood the timeline.
+    if (type === 'incident.created') {
+      await deps.incidents.appendTimeline(incident.id, { at: now().toISOString(), step: 'notified', status: 'ok', durationMs: Date.now() - started, detail: { delivered } });
+    }
+  } catch (error) {
+    // A dashboard that cannot be reached must not fail ingest: the data is stored and clients catch up by seq.
+    await deps.incidents.appendTimeline(incident.id, {
+      at: now().toISOString(),
+      step: 'notified',
+      status: 'failed',
+      durationMs: Date.now() - started,
+      detail: { reason: error instanceof Error ? error.message : String(error) },
+    });
+    await deps.stats.increment('notify.failed', { [type]: 1 });
+  }
+}

@@ -1,0 +1,236 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { RuntimeConfig } from '../../../functions/src/config.js';
+import { hashPassword } from '../../../functions/src/auth/local-auth.js';
+import { API_ROUTES, createApiHandler, PUBLIC_ROUTES } from '../../../functions/src/handlers/api.js';
+import { createIngestHandler } from '../../../functions/src/handlers/ingest.js';
+import { createConnectionHandler, createWebSocketAuthorizer } from '../../../functions/src/handlers/websocket.js';
+import { buildServices, type Services } from '../../../functions/src/wiring.js';
+import { PosAgent } from '../../../pos-agent/src/agent/agent.js';
+import { startDemoPos } from '../../../pos-agent/src/demo-pos/server.js';
+import { ERROR_FILTER_PATTERN, LOG_GROUP_NAME, SUBSCRIPTION_FILTER_NAME } from '../pipeline.js';
+import { localTableNames } from '../tables.js';
+import { AwsServiceError } from './aws-error.js';
+import { LocalCloudWatchLogs } from './cloudwatch-logs/service.js';
+import { ensureTables, startDynalite } from './dynamodb.js';
+import { LocalEdge } from './edge.js';
+import { LocalGateway } from './gateway.js';
+import { invokeLocal } from './lambda.js';
+
+export interface LocalStackOptions {
+  readonly dataDir: string;
+  readonly host?: string;
+  /** 0 picks a free port (tests); `npm start` passes 3000/3001/4566/4567 or the environment's choice. */
+  readonly ports: { readonly api: number; readonly pos: number; readonly edge: number; readonly dynamodb: number };
+  readonly pos?: boolean;
+  readonly agent?: boolean;
+  readonly admin?: { readonly email?: string; readonly password?: string };
+  readonly agentFlushMs?: number;
+  readonly log?: (line: string) => void;
+}
+
+export interface LocalStack {
+  readonly urls: { readonly dashboard: string; readonly api: string; readonly ws: string; readonly pos?: string; readonly edge: string; readonly dynamodb: string };
+  readonly logFile: string;
+  readonly config: RuntimeConfig;
+  readonly services: Services;
+  readonly logs: LocalCloudWatchLogs;
+  readonly gateway: LocalGateway;
+  readonly agent?: PosAgent;
+  /** The first admin's generated password, when this start created it (printed once, never stored in clear). */
+  readonly generatedAdminPassword?: string;
+  readonly adminEmail: string;
+  stop(): Promise<void>;
+}
+
+export const DEFAULT_ADMIN_EMAIL = 'admin@stacklens.local';
+const REGION = 'us-east-1';
+const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
+
+/** Starts the whole pipeline in this process: emulators, handlers behind a local gateway, the demo POS and the agent. */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const host = options.host ?? '127.0.0.1';
+  const log = options.log ?? (() => undefined);
+  const dataDir = path.resolve(options.dataDir);
+  const logFile = path.join(dataDir, 'logs', 'pos-application.log');
+  await mkdir(path.dirname(logFile), { recursive: true });
+
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async (): Promise<void> => {
+    // Reverse start order: the agent flushes into a still-running edge, the edge into still-running tables.
+    for (const fn of stops.reverse()) {
+      try {
+        await fn();
+      } catch (error) {
+        log(`stop: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    stops.length = 0;
+  };
+
+  try {
+    const dynamo = await startDynalite({ dir: path.join(dataDir, 'dynamodb'), port: options.ports.dynamodb, host });
+    stops.push(() => dynamo.close());
+    const tables = localTableNames();
+    await ensureTables(dynamo.endpoint, tables, REGION);
+
+    const edge = new LocalEdge();
+    const edgePort = await edge.listen(options.ports.edge, host);
+    stops.push(() => edge.close());
+    const edgeUrl = `http://${host}:${edgePort}`;
+
+    const config: RuntimeConfig = {
+      region: REGION,
+      tables,
+      dynamodbEndpoint: dynamo.endpoint,
+      wsManagementEndpoint: `${edgeUrl}/ws-api`,
+      authKey: await loadOrCreateKey(path.join(dataDir, 'secrets', 'local-auth.key')),
+      retentionDays: 30,
+    };
+    const services = buildServices(config);
+    const tokens = services.tokens!;
+
+    const ingest = createIngestHandler({ incidents: services.incidents, stats: services.stats, notifier: services.notifier() });
+    const logs = new LocalCloudWatchLogs({
+      region: REGION,
+      deliver: async (event) => {
+        await invokeLocal('stacklens-ingest', ingest, event);
+      },
+      onDeliveryFailed: (error) => log(`ingest: delivery failed after retries: ${error instanceof Error ? error.message : String(error)}`),
+    });
+    stops.push(() => logs.drain(5_000));
+    // What the CDK stack declares at deploy time: the log group and its error subscription.
+    await createIfMissing(() => logs.handle('CreateLogGroup', { logGroupName: LOG_GROUP_NAME }));
+    await logs.handle('PutSubscriptionFilter', {
+      logGroupName: LOG_GROUP_NAME,
+      filterName: SUBSCRIPTION_FILTER_NAME,
+      filterPattern: ERROR_FILTER_PATTERN,
+      destinationArn: `arn:aws:lambda:${REGION}:000000000000:function:stacklens-ingest`,
+    });
+
+    let pos: { url: string; close(): Promise<void> } | undefined;
+    let agent: PosAgent | undefined;
+    const gateway = new LocalGateway({
+      routes: API_ROUTES,
+      publicRoutes: PUBLIC_ROUTES,
+      api: createApiHandler({
+        incidents: services.incidents,
+        stats: services.stats,
+        users: services.users,
+        tokens,
+        health: {
+          dynamodb: () => services.stats.read('health'),
+          cloudwatchLogs: async () => {
+            if (!edge.server.listening) throw new Error('local CloudWatch Logs endpoint is not listening');
+          },
+          ...(options.pos === false ? {} : { pos: async () => requireUp(pos, 'demo POS') }),
+          ...(options.agent === false ? {} : { agent: async () => requireUp(agent, 'pos-agent') }),
+        },
+      }),
+      verifier: tokens,
+      wsAuthorizer: createWebSocketAuthorizer(tokens),
+      wsConnection: createConnectionHandler(services.connections),
+      ...(existsSync(WEB_DIST) ? { staticDir: WEB_DIST } : {}),
+    });
+    const apiPort = await gateway.listen(options.ports.api, host);
+    stops.push(() => gateway.close());
+    edge.attach(logs, gateway);
+
+    const admin = await bootstrapAdmin(services, options.admin);
+
+    if (options.pos !== false) {
+      pos = await startDemoPos({ port: options.ports.pos, host, logFile });
+      stops.push(() => pos!.close());
+    }
+    if (options.agent !== false) {
+      agent = new PosAgent(
+        {
+          file: logFile,
+          storeId: 'store-001',
+          kioskId: 'kiosk-01',
+          logGroup: LOG_GROUP_NAME,
+          stateDir: path.join(dataDir, 'agent'),
+          endpoint: edgeUrl,
+          region: REGION,
+          // The demo log lives in our data dir and is written by our own POS: everything in it is news to us.
+          fromBeginning: true,
+          flushIntervalMs: options.agentFlushMs ?? 200,
+        },
+        { log: (line: string) => log(`agent: ${line}`) },
+      );
+      await agent.start();
+      stops.push(() => agent!.stop());
+    }
+
+    const apiUrl = `http://${host}:${apiPort}`;
+    return {
+      urls: {
+        dashboard: `${apiUrl}/`,
+        api: `${apiUrl}/api`,
+        ws: `ws://${host}:${apiPort}/ws`,
+        ...(pos ? { pos: pos.url } : {}),
+        edge: edgeUrl,
+        dynamodb: dynamo.endpoint,
+      },
+      logFile,
+      config,
+      services,
+      logs,
+      gateway,
+      ...(agent ? { agent } : {}),
+      adminEmail: admin.email,
+      ...(admin.generatedPassword ? { generatedAdminPassword: admin.generatedPassword } : {}),
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+function requireUp(component: unknown, name: string): void {
+  if (!component) throw new Error(`${name} is not running`);
+}
+
+async function createIfMissing(create: () => Promise<unknown>): Promise<void> {
+  try {
+    await create();
+  } catch (error) {
+    if (!(error instanceof AwsServiceError && error.type === 'ResourceAlreadyExistsException')) throw error;
+  }
+}
+
+/** The signing key stays in the data dir (mode 600) so tokens survive a restart; it is never logged or served. */
+async function loadOrCreateKey(file: string): Promise<Uint8Array> {
+  try {
+    const key = await readFile(file);
+    if (key.byteLength >= 32) return key;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  const key = randomBytes(32);
+  await writeFile(file, key, { mode: 0o600 });
+  await chmod(file, 0o600);
+  return key;
+}
+
+/**
+ * The first admin: from STACKLENS_ADMIN_EMAIL/PASSWORD when given (the environment stays the source of truth for that
+ * account's password), otherwise generated once on an empty install and handed back to be printed once.
+ */
+async function bootstrapAdmin(services: Services, admin: LocalStackOptions['admin']): Promise<{ email: string; generatedPassword?: string }> {
+  const email = (admin?.email ?? DEFAULT_ADMIN_EMAIL).toLowerCase();
+  if (admin?.password) {
+    const existing = await services.users.get(email);
+    await services.users.put({ email, passwordHash: await hashPassword(admin.password), role: 'admin', createdAt: existing?.createdAt ?? new Date().toISOString() });
+    return { email };
+  }
+  if (await services.users.any()) return { email };
+  const generatedPassword = randomBytes(12).toString('base64url');
+  const created = await services.users.create({ email, passwordHash: await hashPassword(generatedPassword), role: 'admin', createdAt: new Date().toISOString() });
+  return created ? { email, generatedPassword } : { email };
+}
