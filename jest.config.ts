@@ -10,9 +10,12 @@ const shared = {
     '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022', parser: { syntax: 'typescript' } }, module: { type: 'es6' } }],
   },
   testEnvironment: 'node',
+  setupFiles: ['<rootDir>/infra/test/setup-env.ts'],
 } satisfies Config;
 
 const config: Config = {
+  // Integration tests wait on real servers (dynalite, the gateway, the agent); `waitFor` deadlines inside them are tighter.
+  testTimeout: 60_000,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/*/test/unit/**/*.test.ts'] },
     { ...shared, displayName: 'integration', testMatch: ['<rootDir>/*/test/integration/**/*.test.ts'] },

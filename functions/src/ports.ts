@@ -14,8 +14,10 @@ export interface Page<T> {
 }
 
 export interface IncidentStore {
-  /** Records an occurrence once. Resolves false when the same log event was recorded before (a redelivery). */
+  /** Records an occurrence. Resolves false when the same log event was already counted (a redelivery). */
   claimOccurrence(occurrence: Occurrence): Promise<boolean>;
+  /** Flags claimed occurrences as counted on their incident, so a later redelivery is recognised as a duplicate. */
+  markCounted(occurrences: readonly Occurrence[]): Promise<void>;
   /** Atomically adds a batch's counts to the incident, creating it on first sight. */
   applyDelta(delta: IncidentDelta): Promise<{ incident: Incident; created: boolean }>;
   get(id: string): Promise<Incident | undefined>;

@@ -22,6 +22,11 @@ export interface Incident {
   readonly sample: string;
   readonly createdAt: string;
   readonly updatedAt: string;
+  /**
+   * Increases by one with every write. Concurrent batches can publish their updates out of order, so a client keeps
+   * the copy with the highest version rather than the last one to arrive.
+   */
+  readonly version: number;
 }
 
 export interface Occurrence {

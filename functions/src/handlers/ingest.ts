@@ -58,6 +58,10 @@ function decode(event: CloudWatchLogsEvent): Decoded {
   } catch (error) {
     return { ok: false, reason: 'payload_not_json', detail: error instanceof Error ? error.message : String(error) };
   }
+  // Reachability checks carry empty group/stream/id fields, so they are recognised before the data schema applies.
+  if ((json as { messageType?: unknown } | null)?.messageType === 'CONTROL_MESSAGE') {
+    return { ok: true, data: { messageType: 'CONTROL_MESSAGE', owner: '', logGroup: '', logStream: '', subscriptionFilters: [], logEvents: [] } };
+  }
   const parsed = logsData.safeParse(json);
   if (!parsed.success) return { ok: false, reason: 'payload_invalid', detail: z.prettifyError(parsed.error) };
   return { ok: true, data: parsed.data };

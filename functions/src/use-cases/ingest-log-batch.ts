@@ -89,9 +89,10 @@ export async function ingestLogBatch(batch: LogBatch, deps: IngestDeps): Promise
 
   const created: string[] = [];
   const updated: string[] = [];
-  for (const delta of deltasByIncident(fresh)) {
+  for (const { delta, occurrences } of deltasByIncident(fresh)) {
     const stepStarted = Date.now();
     const { incident, created: isNew } = await deps.incidents.applyDelta(delta);
+    await deps.incidents.markCounted(occurrences);
     (isNew ? created : updated).push(incident.id);
     const ingestMs = Date.now() - stepStarted + (stepStarted - started);
     if (isNew) {
@@ -130,16 +131,20 @@ async function claimAll(pending: readonly Pending[], store: IncidentStore): Prom
   return pending.filter((_, i) => claimed[i]);
 }
 
-function deltasByIncident(items: readonly Pending[]): IncidentDelta[] {
-  const byId = new Map<string, { first: Pending; last: Pending; count: number; stores: Record<string, number>; kiosks: Record<string, number>; min: string; max: string }>();
+function deltasByIncident(items: readonly Pending[]): Array<{ delta: IncidentDelta; occurrences: Occurrence[] }> {
+  const byId = new Map<
+    string,
+    { first: Pending; last: Pending; count: number; stores: Record<string, number>; kiosks: Record<string, number>; min: string; max: string; occurrences: Occurrence[] }
+  >();
   for (const item of items) {
     const { occurrence } = item;
     let acc = byId.get(occurrence.incidentId);
     if (!acc) {
-      acc = { first: item, last: item, count: 0, stores: {}, kiosks: {}, min: occurrence.occurredAt, max: occurrence.occurredAt };
+      acc = { first: item, last: item, count: 0, stores: {}, kiosks: {}, min: occurrence.occurredAt, max: occurrence.occurredAt, occurrences: [] };
       byId.set(occurrence.incidentId, acc);
     }
     acc.count += 1;
+    acc.occurrences.push(occurrence);
     acc.stores[occurrence.storeId] = (acc.stores[occurrence.storeId] ?? 0) + 1;
     const kiosk = `${occurrence.storeId}/${occurrence.kioskId}`;
     acc.kiosks[kiosk] = (acc.kiosks[kiosk] ?? 0) + 1;
@@ -149,7 +154,9 @@ function deltasByIncident(items: readonly Pending[]): IncidentDelta[] {
       acc.last = item;
     }
   }
-  return [...byId.values()].map(({ first, last, count, stores, kiosks, min, max }) => ({
+  return [...byId.values()].map(({ first, last, count, stores, kiosks, min, max, occurrences }) => ({
+    occurrences,
+    delta: {
     id: first.occurrence.incidentId,
     fingerprint: first.record.fingerprint,
     code: first.record.code,
@@ -163,6 +170,7 @@ function deltasByIncident(items: readonly Pending[]): IncidentDelta[] {
     firstSeen: min,
     lastSeen: max,
     sample: last.occurrence.message,
+    },
   }));
 }
 

@@ -49,6 +49,8 @@ export class LocalGateway {
   private readonly compiled: CompiledRoute[];
   private readonly maxBody: number;
   private heartbeat: NodeJS.Timeout | undefined;
+  /** $disconnect invocations still running; close() waits for them so they never outlive the tables they write. */
+  private readonly disconnecting = new Set<Promise<void>>();
 
   constructor(private readonly opts: GatewayOptions) {
     this.maxBody = opts.maxBodyBytes ?? 1024 * 1024;
@@ -86,6 +88,7 @@ export class LocalGateway {
       socket.close(1001, 'server shutting down');
       await this.disconnected(id);
     }
+    await Promise.all(this.disconnecting);
     this.wss.close();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -236,7 +239,11 @@ export class LocalGateway {
         const live = this.connections.get(connectionId);
         if (live) live.lastActiveAt = new Date();
       });
-      ws.on('close', () => void this.disconnected(connectionId));
+      ws.on('close', () => {
+        const pending = this.disconnected(connectionId);
+        this.disconnecting.add(pending);
+        void pending.finally(() => this.disconnecting.delete(pending));
+      });
       ws.on('error', () => ws.terminate());
     });
   }

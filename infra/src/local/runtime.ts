@@ -97,7 +97,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const logs = new LocalCloudWatchLogs({
       region: REGION,
       deliver: async (event) => {
-        await invokeLocal('stacklens-ingest', ingest, event);
+        try {
+          await invokeLocal('stacklens-ingest', ingest, event);
+        } catch (error) {
+          // Lambda would log this to its own log group and retry; locally the console is that log.
+          log(`ingest: invocation failed (will retry): ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+          throw error;
+        }
       },
       onDeliveryFailed: (error) => log(`ingest: delivery failed after retries: ${error instanceof Error ? error.message : String(error)}`),
     });

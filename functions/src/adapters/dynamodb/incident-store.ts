@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Incident, IncidentDelta, Occurrence, TimelineEntry } from '../../domain/incident.js';
 import { ValidationError } from '../../domain/errors.js';
 import type { IncidentQuery, IncidentStore, Page } from '../../ports.js';
@@ -23,19 +23,40 @@ export class DynamoIncidentStore implements IncidentStore {
     private readonly retentionDays = 30,
   ) {}
 
+  /**
+   * The occurrence item is written before the incident is counted and flagged `counted` after. A delivery that failed
+   * in between left it uncounted, so the retry counts it instead of dropping it as a duplicate.
+   */
   async claimOccurrence(occurrence: Occurrence): Promise<boolean> {
+    const key = { incidentId: occurrence.incidentId, sk: occurrenceKey(occurrence) };
     try {
       await this.db.send(
         new PutCommand({
           TableName: this.tables.occurrences,
-          Item: { ...occurrence, sk: `${OCCURRENCE_PREFIX}${occurrence.occurredAt}#${occurrence.eventId}`, expiresAt: this.expiry() },
+          Item: { ...occurrence, ...key, counted: false, expiresAt: this.expiry() },
           ConditionExpression: 'attribute_not_exists(sk)',
         }),
       );
       return true;
     } catch (error) {
-      if (isConditionalCheckFailed(error)) return false;
-      throw error;
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+    const existing = await this.db.send(new GetCommand({ TableName: this.tables.occurrences, Key: key, ConsistentRead: true }));
+    return existing.Item?.counted !== true;
+  }
+
+  async markCounted(occurrences: readonly Occurrence[]): Promise<void> {
+    const expiresAt = this.expiry();
+    for (let i = 0; i < occurrences.length; i += 25) {
+      let requests: Array<{ PutRequest: { Item: Record<string, unknown> } }> | undefined = occurrences
+        .slice(i, i + 25)
+        .map((o) => ({ PutRequest: { Item: { ...o, sk: occurrenceKey(o), counted: true, expiresAt } } }));
+      for (let attempt = 0; requests && requests.length > 0; attempt++) {
+        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt) * Math.random()));
+        if (attempt === 8) throw new Error(`DynamoDB left ${requests.length} occurrence writes unprocessed after ${attempt} attempts`);
+        const out = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.tables.occurrences]: requests } }));
+        requests = out.UnprocessedItems?.[this.tables.occurrences] as typeof requests;
+      }
     }
   }
 
@@ -56,21 +77,24 @@ export class DynamoIncidentStore implements IncidentStore {
   }
 
   private async tryUpdate(delta: IncidentDelta, now: string, advanceLastSeen: boolean): Promise<Incident | undefined> {
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = { ':n': delta.count, ':now': now };
-    const adds = ['occurrences :n'];
+    // Every attribute goes through a placeholder: several of ours (sample, status, kind…) are DynamoDB reserved words.
+    const names: Record<string, string> = { '#id': 'id', '#occurrences': 'occurrences', '#updatedAt': 'updatedAt', '#storeCounts': 'storeCounts', '#version': 'version' };
+    const values: Record<string, unknown> = { ':n': delta.count, ':now': now, ':one': 1 };
+    const adds = ['#occurrences :n', '#version :one'];
     Object.entries(delta.storeCounts).forEach(([store, count], i) => {
       names[`#s${i}`] = store;
       values[`:s${i}`] = count;
-      adds.push(`storeCounts.#s${i} :s${i}`);
+      adds.push(`#storeCounts.#s${i} :s${i}`);
     });
-    const sets = ['updatedAt = :now'];
-    let condition = 'attribute_exists(id)';
+    const sets = ['#updatedAt = :now'];
+    let condition = 'attribute_exists(#id)';
     if (advanceLastSeen) {
-      sets.push('lastSeen = :last', 'sample = :sample');
+      names['#lastSeen'] = 'lastSeen';
+      names['#sample'] = 'sample';
+      sets.push('#lastSeen = :last', '#sample = :sample');
       values[':last'] = delta.lastSeen;
       values[':sample'] = delta.sample;
-      condition += ' AND lastSeen <= :last';
+      condition += ' AND #lastSeen <= :last';
     }
     try {
       const out = await this.db.send(
@@ -79,7 +103,7 @@ export class DynamoIncidentStore implements IncidentStore {
           Key: { id: delta.id },
           UpdateExpression: `SET ${sets.join(', ')} ADD ${adds.join(', ')}`,
           ConditionExpression: condition,
-          ExpressionAttributeNames: Object.keys(names).length > 0 ? names : undefined,
+          ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
           ReturnValues: 'ALL_NEW',
         }),
@@ -99,8 +123,9 @@ export class DynamoIncidentStore implements IncidentStore {
         new UpdateCommand({
           TableName: this.tables.incidents,
           Key: { id: delta.id },
-          UpdateExpression: 'SET firstSeen = :first',
-          ConditionExpression: 'firstSeen > :first',
+          UpdateExpression: 'SET #firstSeen = :first',
+          ConditionExpression: '#firstSeen > :first',
+          ExpressionAttributeNames: { '#firstSeen': 'firstSeen' },
           ExpressionAttributeValues: { ':first': delta.firstSeen },
           ReturnValues: 'ALL_NEW',
         }),
@@ -132,9 +157,10 @@ export class DynamoIncidentStore implements IncidentStore {
       sample: delta.sample,
       createdAt: now,
       updatedAt: now,
+      version: 1,
     };
     try {
-      await this.db.send(new PutCommand({ TableName: this.tables.incidents, Item: item, ConditionExpression: 'attribute_not_exists(id)' }));
+      await this.db.send(new PutCommand({ TableName: this.tables.incidents, Item: item, ConditionExpression: 'attribute_not_exists(#id)', ExpressionAttributeNames: { '#id': 'id' } }));
       return toIncident(item);
     } catch (error) {
       if (isConditionalCheckFailed(error)) return undefined;
@@ -150,7 +176,8 @@ export class DynamoIncidentStore implements IncidentStore {
           new UpdateCommand({
             TableName: this.tables.occurrences,
             Key: { incidentId: delta.id, sk: `${KIOSK_PREFIX}${kiosk}` },
-            UpdateExpression: 'SET kiosk = :kiosk ADD occurrences :n',
+            UpdateExpression: 'SET #kiosk = :kiosk ADD #occurrences :n',
+            ExpressionAttributeNames: { '#kiosk': 'kiosk', '#occurrences': 'occurrences' },
             ExpressionAttributeValues: { ':kiosk': kiosk, ':n': count },
           }),
         ),
@@ -166,7 +193,7 @@ export class DynamoIncidentStore implements IncidentStore {
 
   async list(query: IncidentQuery): Promise<Page<Incident>> {
     const filters: string[] = [];
-    const names: Record<string, string> = {};
+    const names: Record<string, string> = { '#kind': 'kind' };
     const values: Record<string, unknown> = { ':kind': INCIDENT_KIND };
     if (query.status) {
       filters.push('#status = :status');
@@ -174,11 +201,13 @@ export class DynamoIncidentStore implements IncidentStore {
       values[':status'] = query.status;
     }
     if (query.code) {
-      filters.push('code = :code');
+      filters.push('#code = :code');
+      names['#code'] = 'code';
       values[':code'] = query.code;
     }
     if (query.storeId) {
-      filters.push('attribute_exists(storeCounts.#store)');
+      filters.push('attribute_exists(#storeCounts.#store)');
+      names['#storeCounts'] = 'storeCounts';
       names['#store'] = query.storeId;
     }
     const items: Incident[] = [];
@@ -189,9 +218,9 @@ export class DynamoIncidentStore implements IncidentStore {
         new QueryCommand({
           TableName: this.tables.incidents,
           IndexName: 'byLastSeen',
-          KeyConditionExpression: 'kind = :kind',
+          KeyConditionExpression: '#kind = :kind',
           FilterExpression: filters.length > 0 ? filters.join(' AND ') : undefined,
-          ExpressionAttributeNames: Object.keys(names).length > 0 ? names : undefined,
+          ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
           ScanIndexForward: false,
           Limit: Math.max(query.limit, 25),
@@ -282,6 +311,10 @@ export class DynamoIncidentStore implements IncidentStore {
   }
 }
 
+function occurrenceKey(occurrence: Occurrence): string {
+  return `${OCCURRENCE_PREFIX}${occurrence.occurredAt}#${occurrence.eventId}`;
+}
+
 function toIncident(item: Record<string, unknown> | undefined): Incident {
   if (!item) throw new Error('DynamoDB returned no incident attributes');
   return {
@@ -300,6 +333,7 @@ function toIncident(item: Record<string, unknown> | undefined): Incident {
     sample: String(item.sample ?? ''),
     createdAt: String(item.createdAt),
     updatedAt: String(item.updatedAt),
+    version: Number(item.version ?? 1),
   };
 }
 

@@ -1,0 +1,214 @@
+// Subscription delivery: what CloudWatch Logs does between a matching PutLogEvents and the Lambda destination.
+// Payloads are the real wire format (base64 of gzip of the JSON message), split so that one invocation stays
+// within Lambda's asynchronous payload limit, and delivered like an asynchronous Lambda invoke: a failed
+// invocation is retried twice with growing delays, then given up on and reported.
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+
+const gzipAsync = promisify(gzip);
+
+/** Lambda's limit for an asynchronous invocation's event, which is how CloudWatch Logs invokes. */
+export const MAX_LAMBDA_EVENT_BYTES = 262_144;
+
+export interface SubscriptionEvent {
+  readonly awslogs: { readonly data: string };
+}
+
+export interface SubscriptionLogEvent {
+  readonly id: string;
+  readonly timestamp: number;
+  readonly message: string;
+}
+
+export interface SubscriptionMessage {
+  readonly messageType: 'DATA_MESSAGE' | 'CONTROL_MESSAGE';
+  readonly owner: string;
+  readonly logGroup: string;
+  readonly logStream: string;
+  readonly subscriptionFilters: readonly string[];
+  readonly logEvents: readonly SubscriptionLogEvent[];
+}
+
+export interface EncodedPayload {
+  readonly event: SubscriptionEvent;
+  readonly eventCount: number;
+  /** Size of the invocation event as JSON, the figure Lambda checks. */
+  readonly bytes: number;
+}
+
+export class PayloadTooLargeError extends Error {
+  override readonly name = 'PayloadTooLargeError';
+  constructor(
+    readonly payload: EncodedPayload,
+    limit: number,
+  ) {
+    super(`A single log event encodes to a ${payload.bytes}-byte invocation, above the ${limit}-byte Lambda asynchronous payload limit`);
+  }
+}
+
+export async function encodeSubscriptionMessage(message: SubscriptionMessage): Promise<EncodedPayload> {
+  const compressed = await gzipAsync(Buffer.from(JSON.stringify(message), 'utf8'));
+  const event: SubscriptionEvent = { awslogs: { data: compressed.toString('base64') } };
+  return { event, eventCount: message.logEvents.length, bytes: Buffer.byteLength(JSON.stringify(event)) };
+}
+
+/**
+ * Splits `logEvents` (kept in order) into as few payloads as halving allows, each within `maxBytes`.
+ * Compression ratios vary too much to predict sizes, so a batch is encoded whole and halved only when it
+ * does not fit: each level of halving costs one more pass over the batch.
+ * A single event that cannot fit on its own comes back as a PayloadTooLargeError in its place.
+ */
+export async function buildSubscriptionPayloads(
+  header: Omit<SubscriptionMessage, 'logEvents'>,
+  logEvents: readonly SubscriptionLogEvent[],
+  maxBytes = MAX_LAMBDA_EVENT_BYTES,
+): Promise<Array<EncodedPayload | PayloadTooLargeError>> {
+  if (logEvents.length === 0) return [];
+  const payload = await encodeSubscriptionMessage({ ...header, logEvents });
+  if (payload.bytes <= maxBytes) return [payload];
+  if (logEvents.length === 1) return [new PayloadTooLargeError(payload, maxBytes)];
+  const middle = Math.ceil(logEvents.length / 2);
+  return [
+    ...(await buildSubscriptionPayloads(header, logEvents.slice(0, middle), maxBytes)),
+    ...(await buildSubscriptionPayloads(header, logEvents.slice(middle), maxBytes)),
+  ];
+}
+
+export interface DeliveryQueueOptions {
+  readonly deliver: (event: SubscriptionEvent) => Promise<void>;
+  readonly concurrency: number;
+  readonly retries: number;
+  readonly retryDelayMs: number;
+  readonly onDeliveryFailed?: ((err: unknown, event: SubscriptionEvent) => void) | undefined;
+}
+
+/** One queued unit: a subscription message whose events may become several payloads. */
+export type DeliveryJob = { readonly header: Omit<SubscriptionMessage, 'logEvents'>; readonly logEvents: readonly SubscriptionLogEvent[] };
+
+/**
+ * Jobs run in order within a lane (a subscription filter on one log stream) and lanes take turns, with at
+ * most `concurrency` lanes delivering at once.
+ */
+export class DeliveryQueue {
+  private readonly lanes = new Map<string, DeliveryJob[]>();
+  private readonly waiting: string[] = [];
+  private readonly busy = new Set<string>();
+  private idleWaiters: Array<() => void> = [];
+  private pendingJobs = 0;
+  private delivered = 0;
+  private failed = 0;
+
+  constructor(private readonly options: DeliveryQueueOptions) {}
+
+  get pending(): number {
+    return this.pendingJobs;
+  }
+  get deliveries(): number {
+    return this.delivered;
+  }
+  get failures(): number {
+    return this.failed;
+  }
+
+  enqueue(lane: string, job: DeliveryJob): void {
+    this.pendingJobs += 1;
+    const jobs = this.lanes.get(lane);
+    if (jobs) jobs.push(job);
+    else this.lanes.set(lane, [job]);
+    if (!this.busy.has(lane) && !this.waiting.includes(lane)) this.waiting.push(lane);
+    this.pump();
+  }
+
+  /** Resolves once nothing is queued or running; rejects if that takes longer than `timeoutMs`. */
+  whenIdle(timeoutMs: number): Promise<void> {
+    if (this.pendingJobs === 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.idleWaiters = this.idleWaiters.filter((waiter) => waiter !== done);
+        reject(new Error(`CloudWatch Logs subscription deliveries still pending after ${timeoutMs} ms (${this.pendingJobs} queued)`));
+      }, timeoutMs);
+      timer.unref();
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.idleWaiters.push(done);
+    });
+  }
+
+  private pump(): void {
+    while (this.busy.size < this.options.concurrency && this.waiting.length > 0) {
+      const lane = this.waiting.shift()!;
+      const job = this.lanes.get(lane)?.shift();
+      if (!job) {
+        this.lanes.delete(lane);
+        continue;
+      }
+      this.busy.add(lane);
+      void this.run(job).finally(() => this.finish(lane));
+    }
+  }
+
+  private finish(lane: string): void {
+    this.busy.delete(lane);
+    this.pendingJobs -= 1;
+    if ((this.lanes.get(lane)?.length ?? 0) > 0) this.waiting.push(lane);
+    else this.lanes.delete(lane);
+    this.pump();
+    if (this.pendingJobs === 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const waiter of waiters) waiter();
+    }
+  }
+
+  private async run(job: DeliveryJob): Promise<void> {
+    let payloads: Array<EncodedPayload | PayloadTooLargeError>;
+    try {
+      payloads = await buildSubscriptionPayloads(job.header, job.logEvents);
+    } catch (err) {
+      // Encoding failed, so there is no payload to hand over; the hook still learns what went wrong.
+      this.failed += 1;
+      this.report(err, { awslogs: { data: '' } });
+      return;
+    }
+    for (const payload of payloads) {
+      if (payload instanceof PayloadTooLargeError) {
+        this.failed += 1;
+        this.report(payload, payload.payload.event);
+        continue;
+      }
+      await this.deliverWithRetries(payload.event);
+    }
+  }
+
+  private async deliverWithRetries(event: SubscriptionEvent): Promise<void> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        await this.options.deliver(event);
+        this.delivered += 1;
+        return;
+      } catch (err) {
+        if (attempt >= this.options.retries) {
+          this.failed += 1;
+          this.report(err, event);
+          return;
+        }
+        await sleep(this.options.retryDelayMs * 2 ** attempt);
+      }
+    }
+  }
+
+  private report(err: unknown, event: SubscriptionEvent): void {
+    try {
+      this.options.onDeliveryFailed?.(err, event);
+    } catch {
+      // A failing failure hook must not stall the queue.
+    }
+  }
+}
+
+// Not unref'd: a pending retry is work that drain() promises to wait for, even in a script with nothing else running.
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

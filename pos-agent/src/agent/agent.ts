@@ -1,0 +1,436 @@
+// Wiring: tailer → redactor → multiline → batcher → queue → shipper → checkpoint. Each stage is its own module; this
+// class owns their lifecycle, the back-pressure rule and the counters.
+//
+// Delivery guarantee: at-least-once. The checkpoint advances only after PutLogEvents accepted the batch that holds
+// the data up to that offset; a crash between acceptance and the checkpoint write re-sends that one batch.
+
+import { mkdir } from 'node:fs/promises';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { z } from 'zod';
+import { Batcher, DEFAULT_FLUSH_INTERVAL_MS } from './batcher.js';
+import { CheckpointStore, decideStart, type Checkpoint } from './checkpoint.js';
+import { AgentAbortedError, AgentConfigError, AgentError, describeError } from './errors.js';
+import { DEFAULT_MULTILINE_FLUSH_MS, MultilineAssembler } from './multiline.js';
+import { CloudWatchShipper, DEFAULT_RETRY_BASE_MS, DEFAULT_RETRY_CAP_MS, abortableSleep, createCloudWatchLogsClient, type ShipOutcome } from './shipper.js';
+import { DEFAULT_MAX_LINE_BYTES, DEFAULT_PARTIAL_LINE_FLUSH_MS, DEFAULT_POLL_INTERVAL_MS, FileTailer, type StartDecision } from './tailer.js';
+import { identityRedactor, sameIdentity, type Batch, type FilePosition, type Redactor, type SkipReason, type TailLine } from './types.js';
+
+export const DEFAULT_LOG_GROUP = '/stacklens/pos';
+export const DEFAULT_MAX_PENDING_RECORDS = 50_000;
+export const DEFAULT_MAX_PENDING_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_STOP_TIMEOUT_MS = 10_000;
+
+// Store and kiosk ids become the stream name `{storeId}/{kioskId}`: no `/`, `:` or `*` inside an id.
+const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+const ID_MESSAGE = 'must be 1-128 characters: letters, digits, ".", "_" or "-", starting with a letter or digit';
+
+const startPatternSchema = z.union([z.string().min(1), z.instanceof(RegExp)]).transform((value, ctx) => {
+  if (value instanceof RegExp) return value;
+  try {
+    return new RegExp(value);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `multilineStartPattern is not a valid regular expression: ${(err as Error).message}` });
+    return z.NEVER;
+  }
+});
+
+const positiveMs = (max: number) => z.number().int().min(1).max(max);
+
+export const AgentConfigSchema = z
+  .object({
+    /** The POS log file to follow. It may not exist yet. */
+    file: z.string().min(1),
+    storeId: z.string().regex(ID_PATTERN, `storeId ${ID_MESSAGE}`),
+    kioskId: z.string().regex(ID_PATTERN, `kioskId ${ID_MESSAGE}`),
+    /** @default '/stacklens/pos' */
+    logGroup: z
+      .string()
+      .regex(/^[.\-_/#A-Za-z0-9]{1,512}$/, 'logGroup must be 1-512 characters: letters, digits, ".", "-", "_", "/" or "#"')
+      .default(DEFAULT_LOG_GROUP),
+    /** Directory for the checkpoint file (created if missing). */
+    stateDir: z.string().min(1),
+    /** CloudWatch Logs endpoint override, e.g. the local emulator. */
+    endpoint: z.url({ protocol: /^https?$/, error: 'endpoint must be an http(s) URL' }).optional(),
+    region: z.string().regex(/^[a-z0-9-]{1,32}$/, 'region must look like us-east-1').optional(),
+    /** Without a checkpoint: ship the whole file (true) or only what is written from now on. @default false */
+    fromBeginning: z.boolean().default(false),
+    /** @default 1000 */
+    flushIntervalMs: positiveMs(60_000).default(DEFAULT_FLUSH_INTERVAL_MS),
+    /** Longer lines are cut with a `…[truncated N bytes]` marker. At most (and by default) 261120 = 256 KiB - 1 KiB. */
+    maxLineBytes: z.number().int().min(1024).max(DEFAULT_MAX_LINE_BYTES).default(DEFAULT_MAX_LINE_BYTES),
+    /** A line matching this starts a new record; others continue the current one. @default DEFAULT_MULTILINE_START_PATTERN */
+    multilineStartPattern: startPatternSchema.optional(),
+    /** @default 1000 */
+    multilineFlushMs: positiveMs(60_000).default(DEFAULT_MULTILINE_FLUSH_MS),
+    /** @default 1000 */
+    partialLineFlushMs: positiveMs(60_000).default(DEFAULT_PARTIAL_LINE_FLUSH_MS),
+    /** @default 250 */
+    pollIntervalMs: positiveMs(60_000).default(DEFAULT_POLL_INTERVAL_MS),
+    /** Reading pauses while more records than this wait to be shipped. @default 50000 */
+    maxPendingRecords: z.number().int().min(1).default(DEFAULT_MAX_PENDING_RECORDS),
+    /** Reading pauses while more bytes than this wait to be shipped. @default 16 MiB */
+    maxPendingBytes: z.number().int().min(1024).default(DEFAULT_MAX_PENDING_BYTES),
+    /** How long stop() keeps trying to ship what is pending. @default 10000 */
+    stopTimeoutMs: z.number().int().min(0).max(600_000).default(DEFAULT_STOP_TIMEOUT_MS),
+    /** @default 200 */
+    retryBaseMs: positiveMs(60_000).default(DEFAULT_RETRY_BASE_MS),
+    /** @default 30000 */
+    retryCapMs: positiveMs(600_000).default(DEFAULT_RETRY_CAP_MS),
+  })
+  .strict();
+
+export type AgentConfig = z.input<typeof AgentConfigSchema>;
+export type ResolvedAgentConfig = z.output<typeof AgentConfigSchema>;
+
+export function parseAgentConfig(input: unknown): ResolvedAgentConfig {
+  const parsed = AgentConfigSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new AgentConfigError(`Invalid agent configuration:\n${z.prettifyError(parsed.error)}`, parsed.error.issues);
+  }
+  return parsed.data;
+}
+
+export interface AgentDeps {
+  readonly client?: CloudWatchLogsClient;
+  readonly now?: () => number;
+  readonly redact?: Redactor;
+  readonly log?: (msg: string) => void;
+  /** Jitter source for retries, in [0, 1). */
+  readonly random?: () => number;
+}
+
+export interface AgentStats {
+  /** Lines read from the file, including skipped ones. */
+  linesRead: number;
+  /** Events PutLogEvents accepted. */
+  recordsShipped: number;
+  batchesSent: number;
+  /** Bytes accepted, counted as PutLogEvents counts them (UTF-8 message + 26 per event). */
+  bytesShipped: number;
+  linesTruncated: number;
+  linesSkipped: Record<SkipReason, number>;
+  /** Times the file shrank below the read offset (copytruncate or overwrite). */
+  truncations: number;
+  /** Times a new file replaced the followed one at the same path. */
+  rotations: number;
+  retries: number;
+  /** Events PutLogEvents reported in rejectedLogEventsInfo (too old / too new / expired). */
+  eventsRejected: number;
+  /** Batches the service refused as invalid; their events are counted in eventsDropped. */
+  batchesDropped: number;
+  eventsDropped: number;
+  checkpointFailures: number;
+  lastShipAt?: number;
+  /** Bytes in the followed file beyond the last acknowledged offset. */
+  lagBytes: number;
+  /** Records read but not yet acknowledged (held in memory). */
+  pendingRecords: number;
+  pendingBytes: number;
+}
+
+type AgentState = 'new' | 'running' | 'stopping' | 'stopped';
+
+export class PosAgent {
+  readonly config: ResolvedAgentConfig;
+  readonly logStream: string;
+  private readonly now: () => number;
+  private readonly redact: Redactor;
+  private readonly log: (msg: string) => void;
+  private readonly multiline: MultilineAssembler;
+  private readonly batcher: Batcher;
+  private readonly shipper: CloudWatchShipper;
+  private readonly checkpoints: CheckpointStore;
+  private tailer: FileTailer | undefined;
+
+  private readonly queue: Batch[] = [];
+  private queuedEvents = 0;
+  private queuedBytes = 0;
+  private shipping: Promise<void> | undefined;
+  private readonly abort = new AbortController();
+  private acknowledged: FilePosition | undefined;
+  private openedOnce = false;
+  private state: AgentState = 'new';
+  private stopping: Promise<void> | undefined;
+  private readonly counters: Omit<AgentStats, 'lagBytes' | 'pendingRecords' | 'pendingBytes'> = {
+    linesRead: 0,
+    recordsShipped: 0,
+    batchesSent: 0,
+    bytesShipped: 0,
+    linesTruncated: 0,
+    linesSkipped: { binary: 0, blank: 0, 'redact-failed': 0 },
+    truncations: 0,
+    rotations: 0,
+    retries: 0,
+    eventsRejected: 0,
+    batchesDropped: 0,
+    eventsDropped: 0,
+    checkpointFailures: 0,
+  };
+
+  constructor(cfg: AgentConfig, deps: AgentDeps = {}) {
+    this.config = parseAgentConfig(cfg);
+    this.logStream = `${this.config.storeId}/${this.config.kioskId}`;
+    this.now = deps.now ?? Date.now;
+    this.redact = deps.redact ?? identityRedactor;
+    this.log = deps.log ?? ((msg) => process.stderr.write(`[pos-agent] ${msg}\n`));
+    const client = deps.client ?? createCloudWatchLogsClient({ endpoint: this.config.endpoint, region: this.config.region });
+
+    this.batcher = new Batcher({
+      flushIntervalMs: this.config.flushIntervalMs,
+      now: this.now,
+      onBatch: (batch) => this.enqueue(batch),
+      // Only a record over the event cap gets here (lines are capped lower): counted with the truncated lines.
+      onEventTruncated: () => {
+        this.counters.linesTruncated += 1;
+      },
+    });
+    this.multiline = new MultilineAssembler({
+      ...(this.config.multilineStartPattern === undefined ? {} : { startPattern: this.config.multilineStartPattern }),
+      flushAfterMs: this.config.multilineFlushMs,
+      now: this.now,
+      onRecord: (record, endedBy) => {
+        this.batcher.add(record);
+        // The file has gone quiet: nothing else will join this batch soon, so waiting flushIntervalMs on top of
+        // the idle timeout would only add latency. Under steady load records end by 'next-record' and batch up.
+        if (endedBy === 'idle') this.batcher.flush();
+      },
+      onSkip: (reason) => {
+        this.counters.linesSkipped[reason] += 1;
+      },
+    });
+    this.shipper = new CloudWatchShipper({
+      client,
+      logGroup: this.config.logGroup,
+      logStream: this.logStream,
+      retryBaseMs: this.config.retryBaseMs,
+      retryCapMs: this.config.retryCapMs,
+      ...(deps.random === undefined ? {} : { random: deps.random }),
+      onRetry: ({ operation, attempt, delayMs, error }) => {
+        this.counters.retries += 1;
+        // First retry and then every power of two: visible without flooding the log during a long outage.
+        if ((attempt & (attempt - 1)) === 0) {
+          this.log(`${operation} failed (${describeError(error)}); retry ${attempt + 1} in ${delayMs} ms`);
+        }
+      },
+      onCreated: (resource) => this.log(`created ${resource} ${resource === 'log-group' ? this.config.logGroup : this.logStream}`),
+    });
+    this.checkpoints = new CheckpointStore(this.config.stateDir, this.config.file);
+  }
+
+  /** Loads the checkpoint and starts following the file. Resolves once the first read pass is done. */
+  async start(): Promise<void> {
+    if (this.state !== 'new') throw new AgentError('INTERNAL', `start() was already called (agent is ${this.state}); create a new PosAgent to restart`);
+    this.state = 'running';
+    try {
+      await mkdir(this.config.stateDir, { recursive: true });
+    } catch (err) {
+      this.state = 'stopped';
+      throw new AgentError('CHECKPOINT_FAILED', `Cannot create state directory ${this.config.stateDir}: ${describeError(err)}`, { cause: err });
+    }
+    const loaded = await this.checkpoints.load();
+    let checkpoint: Checkpoint | undefined;
+    if (loaded.status === 'found') {
+      checkpoint = loaded.checkpoint;
+      this.acknowledged = { identity: { dev: checkpoint.dev, ino: checkpoint.ino }, offset: checkpoint.offset };
+    } else if (loaded.status === 'invalid') {
+      this.log(`ignoring checkpoint: ${loaded.problem}`);
+    }
+    // stop() may have been called while the checkpoint was loading.
+    if (this.state !== 'running') return;
+    this.tailer = new FileTailer({
+      path: this.checkpoints.file,
+      startAt: (identity, size) => decideStart(checkpoint, this.config.fromBeginning, identity, size),
+      maxLineBytes: this.config.maxLineBytes,
+      pollIntervalMs: this.config.pollIntervalMs,
+      partialLineFlushMs: this.config.partialLineFlushMs,
+      now: this.now,
+      isPaused: () => this.isBackpressured(),
+      onLine: (line) => this.onLine(line),
+      onSkip: (reason) => {
+        this.counters.linesRead += 1;
+        this.counters.linesSkipped[reason] += 1;
+      },
+      onOpen: (position, decision) => this.onOpen(position, decision),
+      onTruncate: ({ previousOffset, size }) => {
+        this.counters.truncations += 1;
+        this.log(`${this.config.file} shrank from ${previousOffset} to ${size} bytes (truncated): reading from 0`);
+      },
+      onRotate: () => {
+        this.counters.rotations += 1;
+        this.log(`${this.config.file} was replaced (rotation): finished the old file, reading the new one from 0`);
+      },
+      onError: (err) => this.log(`reading ${this.config.file} failed: ${describeError(err)}; will retry`),
+    });
+    await this.tailer.start();
+  }
+
+  /**
+   * Stops reading, flushes pending records into batches and keeps shipping them for up to `stopTimeoutMs`.
+   * The checkpoint is written after every accepted batch, so it ends at the last accepted one; what could not be
+   * shipped in time is read again on the next start.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= this.stopNow();
+    return this.stopping;
+  }
+
+  stats(): AgentStats {
+    const tailer = this.tailer;
+    let lagBytes = 0;
+    if (tailer?.identity !== undefined) {
+      const acked = this.acknowledged;
+      lagBytes = Math.max(0, tailer.fileSize - (acked !== undefined && sameIdentity(acked.identity, tailer.identity) ? acked.offset : 0));
+    }
+    return {
+      ...this.counters,
+      linesSkipped: { ...this.counters.linesSkipped },
+      lagBytes,
+      pendingRecords: this.pendingRecords(),
+      pendingBytes: this.pendingBytes(),
+    };
+  }
+
+  private async stopNow(): Promise<void> {
+    if (this.state === 'new') {
+      this.state = 'stopped';
+      return;
+    }
+    this.state = 'stopping';
+    await this.tailer?.stop();
+    this.multiline.flush();
+    this.multiline.stop();
+    this.batcher.flush();
+    this.batcher.stop();
+    const drained = await this.drain(this.config.stopTimeoutMs);
+    if (!drained) this.abort.abort();
+    // The loop may still be writing the checkpoint for the batch it just took off the queue.
+    await this.shipping;
+    await this.checkpoints.settled();
+    if (!drained) {
+      this.log(
+        `stopped with ${this.queue.length} batch(es) (${this.queuedEvents} records) unshipped; ` +
+          'they stay in the file after the checkpoint and are sent on the next start',
+      );
+    }
+    this.state = 'stopped';
+  }
+
+  private async drain(timeoutMs: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    const emptied = (async () => {
+      while (this.queue.length > 0) {
+        this.kickShipping();
+        if (this.shipping === undefined) return false;
+        await this.shipping;
+      }
+      return true;
+    })();
+    try {
+      return await Promise.race([emptied, deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private onOpen(position: FilePosition, decision: StartDecision): void {
+    if (decision.reason === 'truncated') this.counters.truncations += 1;
+    if (decision.reason === 'rotated') this.counters.rotations += 1;
+    if (this.openedOnce) return;
+    this.openedOnce = true;
+    this.log(`following ${this.config.file} from byte ${position.offset} (${decision.reason}) → ${this.config.logGroup} ${this.logStream}`);
+    // Record the starting point now: otherwise a first run that starts at the end and ships nothing would, after a
+    // restart, start at the (new) end again and skip whatever was written in between.
+    if (decision.reason !== 'resume') void this.saveCheckpoint(position);
+  }
+
+  private onLine(line: TailLine): void {
+    this.counters.linesRead += 1;
+    if (line.truncatedBytes > 0) this.counters.linesTruncated += 1;
+    let text: string;
+    try {
+      text = this.redact(line.text);
+    } catch (err) {
+      // Never ship a line the redactor could not vouch for.
+      this.counters.linesSkipped['redact-failed'] += 1;
+      if (this.counters.linesSkipped['redact-failed'] === 1) this.log(`redactor failed, line skipped: ${describeError(err)}`);
+      return;
+    }
+    this.multiline.push(text === line.text ? line : { ...line, text });
+  }
+
+  private enqueue(batch: Batch): void {
+    this.queue.push(batch);
+    this.queuedEvents += batch.events.length;
+    this.queuedBytes += batch.bytes;
+    this.kickShipping();
+  }
+
+  private kickShipping(): void {
+    if (this.shipping !== undefined || this.abort.signal.aborted || this.queue.length === 0) return;
+    this.shipping = this.shipQueue().finally(() => {
+      this.shipping = undefined;
+      // A batch enqueued while the loop was finishing must not wait for the next one.
+      if (this.queue.length > 0) this.kickShipping();
+    });
+  }
+
+  // Strictly one batch at a time, head of the queue first: the stream receives batches in file order.
+  private async shipQueue(): Promise<void> {
+    while (this.queue.length > 0 && !this.abort.signal.aborted) {
+      const batch = this.queue[0] as Batch;
+      let outcome: ShipOutcome;
+      try {
+        outcome = await this.shipper.send(batch, this.abort.signal);
+      } catch (err) {
+        if (err instanceof AgentAbortedError) return;
+        this.log(`unexpected shipping failure: ${describeError(err)}`);
+        await abortableSleep(this.config.retryCapMs, this.abort.signal);
+        continue;
+      }
+      this.queue.shift();
+      this.queuedEvents -= batch.events.length;
+      this.queuedBytes -= batch.bytes;
+      if (outcome.status === 'accepted') {
+        this.counters.batchesSent += 1;
+        this.counters.recordsShipped += outcome.acceptedEvents;
+        this.counters.bytesShipped += batch.bytes;
+        this.counters.eventsRejected += outcome.rejectedEvents;
+        this.counters.lastShipAt = this.now();
+        if (outcome.rejectedEvents > 0) {
+          this.log(`PutLogEvents rejected ${outcome.rejectedEvents} event(s) as outside the accepted time window: ${JSON.stringify(outcome.rejectedInfo)}`);
+        }
+      } else {
+        this.counters.batchesDropped += 1;
+        this.counters.eventsDropped += batch.events.length;
+        this.log(`PutLogEvents refused a batch of ${batch.events.length} event(s) (${describeError(outcome.error)}); dropped it`);
+      }
+      await this.saveCheckpoint(batch.through);
+      this.tailer?.poke();
+    }
+  }
+
+  private async saveCheckpoint(position: FilePosition): Promise<void> {
+    this.acknowledged = position;
+    try {
+      await this.checkpoints.save(position, new Date(this.now()));
+    } catch (err) {
+      this.counters.checkpointFailures += 1;
+      this.log(describeError(err));
+    }
+  }
+
+  private pendingRecords(): number {
+    return this.multiline.pendingLines + this.batcher.pendingEvents + this.queuedEvents;
+  }
+
+  private pendingBytes(): number {
+    return this.multiline.pendingBytes + this.batcher.pendingBytes + this.queuedBytes;
+  }
+
+  private isBackpressured(): boolean {
+    return this.pendingRecords() >= this.config.maxPendingRecords || this.pendingBytes() >= this.config.maxPendingBytes;
+  }
+}

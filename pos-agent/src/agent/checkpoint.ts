@@ -1,0 +1,143 @@
+// Where the agent resumes after a restart. The saved offset only ever points past data PutLogEvents accepted, so a
+// restart re-sends at most the batch that was in flight (at-least-once), and never skips unacknowledged data.
+
+import { createHash } from 'node:crypto';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { AgentError, describeError } from './errors.js';
+import type { StartDecision } from './tailer.js';
+import { sameIdentity, type FileIdentity, type FilePosition } from './types.js';
+
+const CheckpointSchema = z.object({
+  version: z.literal(1),
+  file: z.string().min(1),
+  dev: z.string().regex(/^\d+$/),
+  ino: z.string().regex(/^\d+$/),
+  offset: z.number().int().nonnegative(),
+  updatedAt: z.string(),
+});
+
+export type Checkpoint = z.infer<typeof CheckpointSchema>;
+
+export type CheckpointLoad =
+  | { readonly status: 'found'; readonly checkpoint: Checkpoint }
+  | { readonly status: 'missing' }
+  /** Unreadable or for another file: treated as no checkpoint, reported so the operator can see why. */
+  | { readonly status: 'invalid'; readonly problem: string };
+
+export class CheckpointStore {
+  /** The tailed file, as an absolute path: the key of this checkpoint. */
+  readonly file: string;
+  /** The state file. One per tailed path, so several agents can share a state directory. */
+  readonly path: string;
+  private readonly stateDir: string;
+  private saving: Promise<void> = Promise.resolve();
+
+  constructor(stateDir: string, file: string) {
+    this.stateDir = resolve(stateDir);
+    this.file = resolve(file);
+    const key = createHash('sha256').update(this.file).digest('hex').slice(0, 16);
+    this.path = join(this.stateDir, `checkpoint-${key}.json`);
+  }
+
+  async load(): Promise<CheckpointLoad> {
+    let text: string;
+    try {
+      text = await readFile(this.path, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { status: 'missing' };
+      return { status: 'invalid', problem: `cannot read ${this.path}: ${describeError(err)}` };
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      return { status: 'invalid', problem: `${this.path} is not valid JSON` };
+    }
+    const parsed = CheckpointSchema.safeParse(json);
+    if (!parsed.success) return { status: 'invalid', problem: `${this.path} has an unexpected shape: ${parsed.error.message}` };
+    if (parsed.data.file !== this.file) {
+      return { status: 'invalid', problem: `${this.path} belongs to ${parsed.data.file}, not ${this.file}` };
+    }
+    return { status: 'found', checkpoint: parsed.data };
+  }
+
+  /**
+   * Writes the checkpoint atomically: temp file, fsync, rename, then fsync the directory so the rename itself
+   * survives a power cut. Saves are serialised; a crash leaves either the old or the new state, never half of one.
+   */
+  save(position: FilePosition, at: Date = new Date()): Promise<void> {
+    const run = this.saving.then(() => this.write(position, at));
+    this.saving = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Resolves once every save requested so far has finished (successfully or not). */
+  async settled(): Promise<void> {
+    await this.saving;
+  }
+
+  private async write(position: FilePosition, at: Date): Promise<void> {
+    const checkpoint: Checkpoint = {
+      version: 1,
+      file: this.file,
+      dev: position.identity.dev,
+      ino: position.identity.ino,
+      offset: position.offset,
+      updatedAt: at.toISOString(),
+    };
+    const temp = `${this.path}.${process.pid}.tmp`;
+    try {
+      await mkdir(this.stateDir, { recursive: true });
+      const handle = await open(temp, 'w', 0o600);
+      try {
+        await handle.writeFile(`${JSON.stringify(checkpoint)}\n`, 'utf8');
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(temp, this.path);
+    } catch (err) {
+      await rm(temp, { force: true }).catch(() => undefined);
+      throw new AgentError('CHECKPOINT_FAILED', `Could not write checkpoint ${this.path}: ${describeError(err)}`, { cause: err });
+    }
+    await syncDirectory(this.stateDir);
+  }
+}
+
+async function syncDirectory(dir: string): Promise<void> {
+  // Not every platform lets a directory be opened for fsync (Windows); the rename is still atomic there.
+  try {
+    const handle = await open(dir, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // Best effort by design.
+  }
+}
+
+/**
+ * Where to start reading the file found at start-up:
+ * - same file as the checkpoint: its offset (or 0 if the file is now shorter: truncated while we were stopped);
+ * - a different file than the checkpoint: 0, because it was created after our last acknowledged data
+ *   (rotated while stopped) and none of it has been shipped;
+ * - no checkpoint: the beginning or the end, per `fromBeginning` (a kiosk's first run skips old history).
+ */
+export function decideStart(
+  checkpoint: Checkpoint | undefined,
+  fromBeginning: boolean,
+  identity: FileIdentity,
+  size: number,
+): StartDecision {
+  if (checkpoint !== undefined) {
+    if (sameIdentity(identity, { dev: checkpoint.dev, ino: checkpoint.ino })) {
+      return checkpoint.offset <= size ? { offset: checkpoint.offset, reason: 'resume' } : { offset: 0, reason: 'truncated' };
+    }
+    return { offset: 0, reason: 'rotated' };
+  }
+  return fromBeginning ? { offset: 0, reason: 'beginning' } : { offset: size, reason: 'end' };
+}

@@ -1,0 +1,442 @@
+// Follows one log file by path the way a kiosk needs it: from a saved byte offset, through a held file descriptor,
+// surviving the file not existing yet, being truncated, or being renamed away and recreated.
+//
+// Change detection: `fs.watch` on the parent directory is only a hint (it is unreliable on network and container
+// filesystems); an fstat/stat poll is the fallback that guarantees progress. All reads go through one reused buffer,
+// and a line longer than `maxLineBytes` is cut while it streams, so a runaway line never sits in memory whole.
+
+import { watch, type FSWatcher } from 'node:fs';
+import { open, stat, type FileHandle } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import { describeError } from './errors.js';
+import { sameIdentity, type FileIdentity, type FilePosition, type SkipReason, type TailLine } from './types.js';
+import { trimIncompleteUtf8Tail, truncationMarker } from './utf8.js';
+
+/** 256 KiB (the event cap we respect) minus room for the truncation marker and a multiline header. */
+export const DEFAULT_MAX_LINE_BYTES = 256 * 1024 - 1024;
+export const DEFAULT_POLL_INTERVAL_MS = 250;
+export const DEFAULT_PARTIAL_LINE_FLUSH_MS = 1000;
+export const DEFAULT_READ_BUFFER_BYTES = 64 * 1024;
+/** A line where more than this share of characters are control or replacement characters is binary garbage. */
+export const BINARY_LINE_RATIO = 0.3;
+
+const NEWLINE = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
+
+export interface StartDecision {
+  readonly offset: number;
+  /** Why this offset: reported to the owner, and `truncated`/`rotated` are counted like live events. */
+  readonly reason: 'resume' | 'beginning' | 'end' | 'new-file' | 'truncated' | 'rotated';
+}
+
+export interface TailerOptions {
+  readonly path: string;
+  /**
+   * Where to start in the first file found at `path` when it already existed at start.
+   * A file that appears later, or replaces a rotated one, is always read from 0.
+   */
+  readonly startAt: (identity: FileIdentity, size: number) => StartDecision;
+  readonly onLine: (line: TailLine) => void;
+  readonly onSkip?: (reason: SkipReason, position: FilePosition) => void;
+  readonly onOpen?: (position: FilePosition, decision: StartDecision) => void;
+  readonly onTruncate?: (info: { identity: FileIdentity; previousOffset: number; size: number }) => void;
+  readonly onRotate?: (info: { from: FileIdentity; to: FileIdentity }) => void;
+  readonly onError?: (err: unknown) => void;
+  /** Checked before every read: while it returns true nothing more is read (the file is the buffer). */
+  readonly isPaused?: () => boolean;
+  readonly pollIntervalMs?: number;
+  readonly partialLineFlushMs?: number;
+  readonly maxLineBytes?: number;
+  readonly readBufferBytes?: number;
+  readonly now?: () => number;
+}
+
+export class FileTailer {
+  private readonly path: string;
+  private readonly options: TailerOptions;
+  private readonly pollIntervalMs: number;
+  private readonly partialLineFlushMs: number;
+  private readonly maxLineBytes: number;
+  private readonly now: () => number;
+  private readonly buffer: Buffer;
+
+  private handle: FileHandle | undefined;
+  private currentIdentity: FileIdentity | undefined;
+  private readPosition = 0;
+  private knownSize = 0;
+  private everOpened = false;
+  private waitedForFile = false;
+
+  // The line being assembled: kept bytes (at most maxLineBytes) plus a count of bytes discarded beyond the cap.
+  private lineChunks: Buffer[] = [];
+  private lineBytes = 0;
+  private lineDroppedBytes = 0;
+  private lastDataAt = 0;
+  // After a partial line was flushed on timeout, its late newline must not produce an empty line.
+  private swallowNextNewline = false;
+  private peakLineBytes = 0;
+  // Only a line that sits at EOF can be declared finished by the idle timeout; one behind a pause cannot.
+  private atEndOfFile = false;
+
+  private pumping: Promise<void> | undefined;
+  private pumpRequested = false;
+  private stopped = false;
+  private started = false;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private partialTimer: NodeJS.Timeout | undefined;
+  private watcher: FSWatcher | undefined;
+  private lastErrorText: string | undefined;
+
+  constructor(options: TailerOptions) {
+    this.options = options;
+    this.path = options.path;
+    this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+    this.partialLineFlushMs = options.partialLineFlushMs ?? DEFAULT_PARTIAL_LINE_FLUSH_MS;
+    this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+    this.now = options.now ?? Date.now;
+    this.buffer = Buffer.allocUnsafe(options.readBufferBytes ?? DEFAULT_READ_BUFFER_BYTES);
+  }
+
+  /** Identity of the file currently held open (undefined while waiting for the file to appear). */
+  get identity(): FileIdentity | undefined {
+    return this.currentIdentity;
+  }
+
+  /** Next byte to read in the held file. */
+  get position(): number {
+    return this.readPosition;
+  }
+
+  /** Last known size of the held file. */
+  get fileSize(): number {
+    return Math.max(this.knownSize, this.readPosition);
+  }
+
+  /** Largest number of bytes ever held for one unfinished line: bounded by `maxLineBytes`. */
+  get peakLineBufferBytes(): number {
+    return this.peakLineBytes;
+  }
+
+  /** Opens the file if it exists and reads what is there; then keeps following it until stop(). */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    this.ensureWatcher();
+    this.pollTimer = setInterval(() => {
+      this.ensureWatcher();
+      this.poke();
+    }, this.pollIntervalMs);
+    this.pollTimer.unref();
+    await this.pump();
+  }
+
+  /** Asks for a read soon (after a watch event, or when the owner stops being back-pressured). */
+  poke(): void {
+    if (!this.stopped && this.started) void this.pump();
+  }
+
+  /**
+   * Stops following and closes the file. A partial last line is NOT emitted: it was not acknowledged, so the
+   * checkpoint stays before it and the next run reads it again once complete.
+   */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.pollTimer !== undefined) clearInterval(this.pollTimer);
+    if (this.partialTimer !== undefined) clearTimeout(this.partialTimer);
+    this.pollTimer = undefined;
+    this.partialTimer = undefined;
+    this.watcher?.close();
+    this.watcher = undefined;
+    await this.pumping;
+    await this.closeHandle();
+  }
+
+  // One pump at a time; requests arriving meanwhile make it loop once more instead of running concurrently.
+  private pump(): Promise<void> {
+    // Also keeps the loop below from finishing synchronously (its `finally` must run after the assignment).
+    if (this.stopped) return Promise.resolve();
+    this.pumpRequested = true;
+    if (this.pumping !== undefined) return this.pumping;
+    this.pumping = (async () => {
+      try {
+        while (this.pumpRequested && !this.stopped) {
+          this.pumpRequested = false;
+          try {
+            await this.step();
+            this.lastErrorText = undefined;
+          } catch (err) {
+            this.reportError(err);
+            // A failing descriptor is reopened on the next poll; same identity resumes at the same position.
+            await this.closeHandle();
+          }
+          this.flushPartialLineIfIdle();
+        }
+      } finally {
+        this.pumping = undefined;
+        this.armPartialTimer();
+      }
+    })();
+    return this.pumping;
+  }
+
+  private async step(): Promise<void> {
+    if (this.handle === undefined && !(await this.openAtPath())) return;
+    const handle = this.handle;
+    if (handle === undefined) return;
+    const size = Number((await handle.stat({ bigint: true })).size);
+    this.knownSize = size;
+    if (size < this.readPosition) this.restartAfterTruncation(size);
+    if (!(await this.readToEnd())) return;
+    await this.followRotation();
+  }
+
+  /** Reads until EOF. Returns false when it stopped early (paused or stopping). */
+  private async readToEnd(): Promise<boolean> {
+    const handle = this.handle;
+    if (handle === undefined) return false;
+    while (!this.stopped) {
+      if (this.options.isPaused?.() === true) return false;
+      const { bytesRead } = await handle.read(this.buffer, 0, this.buffer.length, this.readPosition);
+      if (bytesRead === 0) {
+        this.atEndOfFile = true;
+        return true;
+      }
+      this.atEndOfFile = false;
+      this.consume(bytesRead);
+    }
+    return false;
+  }
+
+  private consume(bytesRead: number): void {
+    const chunk = this.buffer.subarray(0, bytesRead);
+    const base = this.readPosition;
+    let start = 0;
+    if (this.swallowNextNewline) {
+      this.swallowNextNewline = false;
+      if (chunk[0] === NEWLINE) start = 1;
+    }
+    while (start < bytesRead) {
+      const newline = chunk.indexOf(NEWLINE, start);
+      if (newline === -1) {
+        this.appendToLine(chunk, start, bytesRead);
+        break;
+      }
+      const positionAfter = base + newline + 1;
+      if (!this.hasPartialLine() && newline - start <= this.maxLineBytes) {
+        // Common case: the whole line is inside this chunk; decode straight from the read buffer.
+        this.emit(chunk.subarray(start, newline), 0, positionAfter);
+      } else {
+        this.appendToLine(chunk, start, newline);
+        this.emitPendingLine(positionAfter);
+      }
+      start = newline + 1;
+    }
+    this.readPosition = base + bytesRead;
+    this.knownSize = Math.max(this.knownSize, this.readPosition);
+    this.lastDataAt = this.now();
+  }
+
+  private appendToLine(chunk: Buffer, from: number, to: number): void {
+    const length = to - from;
+    if (length <= 0) return;
+    const keep = Math.min(Math.max(this.maxLineBytes - this.lineBytes, 0), length);
+    if (keep > 0) {
+      // Copy: the read buffer is reused by the next read.
+      this.lineChunks.push(Buffer.from(chunk.subarray(from, from + keep)));
+      this.lineBytes += keep;
+      this.peakLineBytes = Math.max(this.peakLineBytes, this.lineBytes);
+    }
+    this.lineDroppedBytes += length - keep;
+  }
+
+  private hasPartialLine(): boolean {
+    return this.lineBytes > 0 || this.lineDroppedBytes > 0;
+  }
+
+  private emitPendingLine(positionAfter: number): void {
+    const bytes = this.lineChunks.length === 1 ? (this.lineChunks[0] as Buffer) : Buffer.concat(this.lineChunks, this.lineBytes);
+    const dropped = this.lineDroppedBytes;
+    this.lineChunks = [];
+    this.lineBytes = 0;
+    this.lineDroppedBytes = 0;
+    this.emit(bytes, dropped, positionAfter);
+  }
+
+  private emit(bytes: Buffer, droppedBytes: number, offset: number): void {
+    const identity = this.currentIdentity;
+    if (identity === undefined) return;
+    const position: FilePosition = { identity, offset };
+    let end = bytes.length;
+    let dropped = droppedBytes;
+    if (dropped > 0) {
+      // Cut at a character boundary so the kept part does not end in a replacement character.
+      end = trimIncompleteUtf8Tail(bytes);
+      dropped += bytes.length - end;
+    } else if (end > 0 && bytes[end - 1] === CARRIAGE_RETURN) {
+      end -= 1;
+    }
+    // Invalid UTF-8 decodes to U+FFFD: never throws, whatever the bytes.
+    const text = bytes.toString('utf8', 0, end);
+    if (looksBinary(text)) {
+      this.options.onSkip?.('binary', position);
+      return;
+    }
+    this.options.onLine({
+      text: dropped > 0 ? text + truncationMarker(dropped) : text,
+      position,
+      truncatedBytes: dropped,
+      readAt: this.now(),
+    });
+  }
+
+  private flushPartialLineIfIdle(): void {
+    if (!this.hasPartialLine() || this.stopped || !this.atEndOfFile) return;
+    if (this.now() - this.lastDataAt < this.partialLineFlushMs) return;
+    this.emitPendingLine(this.readPosition);
+    this.swallowNextNewline = true;
+  }
+
+  private armPartialTimer(): void {
+    if (this.stopped || !this.hasPartialLine() || !this.atEndOfFile || this.partialTimer !== undefined) return;
+    const wait = Math.max(0, this.partialLineFlushMs - (this.now() - this.lastDataAt));
+    this.partialTimer = setTimeout(() => {
+      this.partialTimer = undefined;
+      this.poke();
+    }, wait + 1);
+    this.partialTimer.unref();
+  }
+
+  private restartAfterTruncation(size: number): void {
+    const identity = this.currentIdentity;
+    const previousOffset = this.readPosition;
+    // The held bytes were written before the truncation: ship them rather than lose them.
+    if (this.hasPartialLine()) this.emitPendingLine(previousOffset);
+    this.swallowNextNewline = false;
+    this.readPosition = 0;
+    if (identity !== undefined) this.options.onTruncate?.({ identity, previousOffset, size });
+  }
+
+  // A different file at our path means rename rotation: drain the old descriptor, then follow the new file from 0.
+  private async followRotation(): Promise<void> {
+    let atPath: FileIdentity;
+    try {
+      atPath = identityOf(await stat(this.path, { bigint: true }));
+    } catch (err) {
+      // Renamed away and not recreated yet: keep the old descriptor, the writer may still append to it.
+      if (isNotFound(err)) return;
+      throw err;
+    }
+    const from = this.currentIdentity;
+    if (from === undefined || sameIdentity(atPath, from)) return;
+    if (!(await this.readToEnd())) return;
+    // Nothing will ever complete the old file's last unterminated line.
+    if (this.hasPartialLine()) this.emitPendingLine(this.readPosition);
+    this.swallowNextNewline = false;
+    await this.closeHandle();
+    if (await this.openAtPath()) {
+      const to = this.currentIdentity;
+      if (to !== undefined) this.options.onRotate?.({ from, to });
+      this.pumpRequested = true;
+    }
+  }
+
+  private async openAtPath(): Promise<boolean> {
+    let handle: FileHandle;
+    try {
+      handle = await open(this.path, 'r');
+    } catch (err) {
+      if (isNotFound(err)) {
+        if (!this.everOpened) this.waitedForFile = true;
+        return false;
+      }
+      throw err;
+    }
+    try {
+      const stats = await handle.stat({ bigint: true });
+      const identity = identityOf(stats);
+      const size = Number(stats.size);
+      let decision: StartDecision;
+      if (!this.everOpened) {
+        decision = this.waitedForFile ? { offset: 0, reason: 'new-file' } : this.options.startAt(identity, size);
+      } else if (sameIdentity(identity, this.currentIdentity)) {
+        // Reopened after an I/O error: same file, same place (unless it shrank meanwhile).
+        decision = this.readPosition <= size ? { offset: this.readPosition, reason: 'resume' } : { offset: 0, reason: 'truncated' };
+      } else {
+        decision = { offset: 0, reason: 'new-file' };
+      }
+      const offset = Math.min(Math.max(0, decision.offset), size);
+      if (!sameIdentity(identity, this.currentIdentity)) this.resetLine();
+      this.handle = handle;
+      this.atEndOfFile = false;
+      this.currentIdentity = identity;
+      this.readPosition = offset;
+      this.knownSize = size;
+      this.everOpened = true;
+      this.options.onOpen?.({ identity, offset }, decision);
+      return true;
+    } catch (err) {
+      await handle.close().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private resetLine(): void {
+    this.lineChunks = [];
+    this.lineBytes = 0;
+    this.lineDroppedBytes = 0;
+    this.swallowNextNewline = false;
+  }
+
+  private async closeHandle(): Promise<void> {
+    const handle = this.handle;
+    this.handle = undefined;
+    if (handle !== undefined) await handle.close().catch(() => undefined);
+  }
+
+  private ensureWatcher(): void {
+    if (this.watcher !== undefined || this.stopped) return;
+    const name = basename(this.path);
+    try {
+      const watcher = watch(dirname(this.path), { persistent: false }, (_event, filename) => {
+        if (filename === null || filename === name) this.poke();
+      });
+      watcher.on('error', () => {
+        // Watching is only a hint; the poll keeps going and the next tick tries to watch again.
+        watcher.close();
+        if (this.watcher === watcher) this.watcher = undefined;
+      });
+      this.watcher = watcher;
+    } catch {
+      // The directory may not exist yet, or the platform cannot watch it: the poll covers both.
+    }
+  }
+
+  private reportError(err: unknown): void {
+    // A persistent failure would otherwise repeat on every poll.
+    const text = describeError(err);
+    if (text === this.lastErrorText) return;
+    this.lastErrorText = text;
+    this.options.onError?.(err);
+  }
+}
+
+/** True for decoded lines that are mostly control characters or replacement characters (binary written to a log). */
+export function looksBinary(text: string): boolean {
+  if (text.length === 0) return false;
+  let suspicious = 0;
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if ((code < 0x20 && code !== 0x09 && code !== 0x1b) || code === 0x7f || (code >= 0x80 && code <= 0x9f) || code === 0xfffd) {
+      suspicious += 1;
+    }
+  }
+  return suspicious / text.length > BINARY_LINE_RATIO;
+}
+
+function identityOf(stats: { dev: bigint; ino: bigint }): FileIdentity {
+  return { dev: stats.dev.toString(), ino: stats.ino.toString() };
+}
+
+function isNotFound(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+}

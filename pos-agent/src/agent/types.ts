@@ -1,0 +1,64 @@
+// Shapes passed between the agent's stages: tailer → multiline → batcher → shipper → checkpoint.
+// Every stage carries the file position reached, because the checkpoint may only advance to data that was accepted.
+
+/** A file's identity on disk. Strings, because 64-bit inode numbers do not fit a JS number exactly. */
+export interface FileIdentity {
+  readonly dev: string;
+  readonly ino: string;
+}
+
+/** A byte offset inside one specific file (identity), i.e. where reading would resume. */
+export interface FilePosition {
+  readonly identity: FileIdentity;
+  readonly offset: number;
+}
+
+/** One decoded line from the tailed file, without its line terminator. */
+export interface TailLine {
+  readonly text: string;
+  /** Position just after this line's newline (or after the bytes of a partial line flushed on timeout). */
+  readonly position: FilePosition;
+  /** Bytes of the original line discarded because it exceeded `maxLineBytes` (0 when intact). */
+  readonly truncatedBytes: number;
+  /** Wall-clock time (ms) the line was read: the fallback event timestamp. */
+  readonly readAt: number;
+}
+
+/** One log record: a header line plus its continuation lines (stack traces), joined with `\n`. */
+export interface LogRecord {
+  readonly text: string;
+  readonly lineCount: number;
+  /** Position just after the record's last line. */
+  readonly position: FilePosition;
+  /** Read time of the record's first line. */
+  readonly readAt: number;
+}
+
+export interface LogEvent {
+  readonly timestamp: number;
+  readonly message: string;
+}
+
+/** A PutLogEvents-ready batch. `through` is the position the checkpoint may advance to once the batch is accepted. */
+export interface Batch {
+  /** Sorted chronologically (stable, so records with equal timestamps keep file order). */
+  readonly events: readonly LogEvent[];
+  /** Size as PutLogEvents counts it: UTF-8 message bytes + 26 per event. */
+  readonly bytes: number;
+  readonly through: FilePosition;
+}
+
+/**
+ * Applied to every line before it is buffered or shipped. Identity for now; the hardening issue plugs in card-data
+ * redaction here. A redactor that throws makes the line be skipped (never shipped unredacted).
+ */
+export type Redactor = (line: string) => string;
+
+export const identityRedactor: Redactor = (line) => line;
+
+/** Why a line was read but not shipped. */
+export type SkipReason = 'binary' | 'blank' | 'redact-failed';
+
+export function sameIdentity(a: FileIdentity | undefined, b: FileIdentity | undefined): boolean {
+  return a !== undefined && b !== undefined && a.dev === b.dev && a.ino === b.ino;
+}
