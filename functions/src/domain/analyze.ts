@@ -38,6 +38,8 @@ export const MAX_TITLE_CHARS = 200;
 
 const STORE_KEYS = ['storeId', 'store_id', 'storeNumber', 'store'] as const;
 const KIOSK_KEYS = ['kioskId', 'kiosk_id', 'kioskNumber', 'kiosk', 'terminalId'] as const;
+const STORE_KEYS_LOWER: ReadonlySet<string> = new Set(STORE_KEYS.map((key) => key.toLowerCase()));
+const KIOSK_KEYS_LOWER: ReadonlySet<string> = new Set(KIOSK_KEYS.map((key) => key.toLowerCase()));
 
 function dimensionValue(value: unknown): string | undefined {
   if (typeof value === 'string' && value.length > 0) return value;
@@ -45,15 +47,14 @@ function dimensionValue(value: unknown): string | undefined {
   return undefined;
 }
 
-function dimension(fields: Record<string, unknown>, keys: readonly string[]): string | undefined {
+function dimension(fields: Record<string, unknown>, keys: readonly string[], lowerKeys: ReadonlySet<string>): string | undefined {
   for (const key of keys) {
     const value = dimensionValue(fields[key]);
     if (value !== undefined) return value;
   }
   // .NET and Windows tooling spell keys in PascalCase (StoreNumber, KioskId).
-  const wanted = new Set(keys.map((key) => key.toLowerCase()));
   for (const key in fields) {
-    if (!wanted.has(key.toLowerCase())) continue;
+    if (!lowerKeys.has(key.toLowerCase())) continue;
     const value = dimensionValue(fields[key]);
     if (value !== undefined) return value;
   }
@@ -96,9 +97,9 @@ export function analyzeParsed(parsed: ParsedRecord): AnalyzedRecord {
   if (parsed.level !== undefined) record.level = parsed.level;
   if (parsed.logger !== undefined) record.logger = parsed.logger;
   if (parsed.exception !== undefined) record.exception = parsed.exception;
-  const storeId = dimension(parsed.fields, STORE_KEYS);
+  const storeId = dimension(parsed.fields, STORE_KEYS, STORE_KEYS_LOWER);
   if (storeId !== undefined) record.storeId = storeId;
-  const kioskId = dimension(parsed.fields, KIOSK_KEYS);
+  const kioskId = dimension(parsed.fields, KIOSK_KEYS, KIOSK_KEYS_LOWER);
   if (kioskId !== undefined) record.kioskId = kioskId;
   return record;
 }
