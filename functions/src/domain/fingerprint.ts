@@ -1,6 +1,7 @@
 // Grouping: Sentry-style parameterisation of the message, then a hash of code + template (+ top frames).
 // Variable parts become placeholders so one problem seen with different orders, amounts, times, stores or kiosks
-// hashes the same. Following Drain, any token that still contains a digit is a variable.
+// hashes the same. Following Drain, any token that still contains a digit is a variable. The hash folds the
+// placeholders one value can render as (<int> <float> <hex> <id>) into one, see foldPlaceholders.
 import * as crypto from 'node:crypto';
 import type { ParsedException } from './stack.js';
 
@@ -30,18 +31,27 @@ const CLOCK = /^\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})?$
 const SLASH_DATE = /^(?:\d{4}[/.-]\d{1,2}[/.-]\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{4}|\d{1,2}\/\d{1,2}\/\d{2})$/;
 const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}(?:\/\d{1,2}|:\d{1,5})?$/;
 const IPV6 = /^[0-9A-Fa-f:.]+$/;
-const DURATION = /^\d+(?:\.\d+)?(?:ns|us|µs|ms|s|sec|secs|m|min|mins|h|hr|hrs|d)$/i;
+// No "d" (days): "736d" is far more often a hex value than a duration.
+const DURATION = /^\d+(?:\.\d+)?(?:ns|us|µs|ms|s|sec|secs|m|min|mins|h|hr|hrs)$/i;
 const MONEY = /^-?(?:[$€£¥]\d[\d,]*(?:\.\d+)?|\d[\d,]*(?:\.\d+)?[$€£¥])$/;
 const HEX_0X = /^0[xX][0-9A-Fa-f]+$/;
 const HEX_LONG = /^[0-9A-Fa-f]{7,}$/;
-// A prefixed id whose random part happens to hold no digit (TXN_aedacc, req-fbadec): digits are not the only tell.
-const PREFIXED_HEX_ID = /^[A-Za-z]{2,12}[_-][0-9a-f]{6,}$/;
+// A prefixed id whose random part happens to hold no digit (TXN_aedacc, TXN-CBBEFCCB): digits are not the only tell.
+const PREFIXED_HEX_ID = /^[A-Za-z]{2,12}[_-](?:[0-9a-f]{6,}|[0-9A-F]{6,})$/;
+// A random hex value can come out with no digit at all ("bead", "fbadec"). Lowercase
+// words made only of a-f are taken as hex, except the English words among them that logs actually use.
+const LOWER_HEX_WORD = /^[a-f]{4,}$/;
+const HEX_LOOKING_WORDS: ReadonlySet<string> = new Set([
+  'added', 'accede', 'acceded', 'beef', 'cafe', 'dead', 'deaf', 'decade', 'decaf', 'deed', 'deface', 'defaced', 'efface',
+  'effaced', 'facade', 'face', 'faced', 'fade', 'faded', 'feed', 'ebbed', 'bedded', 'beaded', 'ceded',
+]);
 const KEY_COLON_VALUE = /^([A-Za-z_][A-Za-z_.-]{0,63}):(.+)$/;
 const CURRENCY_AFTER = /<(?:int|float)> ?(?:USD|EUR|GBP|CAD|AUD|NZD|JPY|CHF|SEK|NOK|DKK|PLN|CZK|HUF|MXN|BRL|INR|CNY|ZAR)\b/g;
 const CURRENCY_BEFORE = /\b(?:USD|EUR|GBP|CAD|AUD|NZD|JPY|CHF|SEK|NOK|DKK|PLN|CZK|HUF|MXN|BRL|INR|CNY|ZAR) ?<(?:int|float)>/g;
 const REPEATED_TS = /<ts>(?: <ts>)+/g;
-// "items 1, 2, 3" and "items 4, 5" are the same message.
+// "items 1, 2, 3" and "items 4, 5" are the same message; so are "ids 12, 3f" and "ids 7".
 const PLACEHOLDER_LIST = /<([a-z*]+)>(?:, ?<\1>)+/g;
+const NUMERIC_LIST = /<(int|float|hex|id)>(?:, ?<(?:int|float|hex|id)>)+/g;
 
 // Tokens whose digits are part of a name, not a value: masking them would only make titles harder to read.
 const KEEP_WITH_DIGITS: ReadonlySet<string> = new Set([
@@ -78,6 +88,7 @@ function maskCore(core: string): string {
     if (core.indexOf('@') !== -1 && isEmail(core)) return '<email>';
     if (isPath(core)) return '<path>';
     if (PREFIXED_HEX_ID.test(core)) return '<id>';
+    if (LOWER_HEX_WORD.test(core) && !HEX_LOOKING_WORDS.has(core)) return '<hex>';
     return core;
   }
   if (INT.test(core)) return '<int>';
@@ -134,15 +145,17 @@ function maskWords(text: string): string {
     if (i >= n) break;
     const start = i;
     let trigger = false;
+    let hexLettersOnly = true;
     while (i < n) {
       code = text.charCodeAt(i);
       if (code < 128) {
         if (SEPARATOR[code] === 1) break;
         if (MASK_TRIGGER[code] === 1) trigger = true;
       }
+      if (hexLettersOnly && (code < 97 || code > 102) && !isTrailingPunctuation(code)) hexLettersOnly = false;
       i++;
     }
-    if (trigger) {
+    if (trigger || (hexLettersOnly && i - start >= 4)) {
       const word = text.slice(start, i);
       const masked = maskWord(word);
       if (masked !== word) {
@@ -169,7 +182,7 @@ export function maskMessage(message: string): string {
   if (text.indexOf('<int>') !== -1 || text.indexOf('<float>') !== -1) {
     text = text.replace(CURRENCY_AFTER, '<amount>').replace(CURRENCY_BEFORE, '<amount>');
   }
-  if (text.indexOf('>,') !== -1) text = text.replace(PLACEHOLDER_LIST, '<$1>');
+  if (text.indexOf('>,') !== -1) text = text.replace(NUMERIC_LIST, '<$1>').replace(PLACEHOLDER_LIST, '<$1>');
   return text;
 }
 
@@ -199,9 +212,18 @@ const sha256Hex: (data: string) => string =
     ? (data) => crypto.hash('sha256', data, 'hex')
     : (data) => crypto.createHash('sha256').update(data).digest('hex');
 
-/** First 16 hex chars of sha256(code + '\n' + template [+ '\n' + top frames joined by '\n']). */
+// One value can render as several of these: a 4-character USB product id is <int> ("0394"), <id> ("13fe") or
+// <hex> ("bead"); an 8-character checksum is <hex> or, 2% of the time, all digits and so <int>; a total is <int>
+// or <float>. The template keeps the precise kind for people; the hash sees them as one.
+const NUMERIC_PLACEHOLDER = /<(?:int|float|hex|id)>/g;
+
+export function foldPlaceholders(template: string): string {
+  return template.indexOf('<') === -1 ? template : template.replace(NUMERIC_PLACEHOLDER, '<*>');
+}
+
+/** First 16 hex chars of sha256(code + '\n' + folded template [+ '\n' + top frames joined by '\n']). */
 export function hashFingerprint(code: string, template: string, frames: readonly string[] = []): string {
-  let input = `${code}\n${template}`;
+  let input = `${code}\n${foldPlaceholders(template)}`;
   const top = frames.length > FINGERPRINT_FRAMES ? frames.slice(0, FINGERPRINT_FRAMES) : frames;
   if (top.length > 0) input += `\n${top.join('\n')}`;
   return sha256Hex(input).slice(0, 16);

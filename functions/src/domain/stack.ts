@@ -63,6 +63,18 @@ function basename(path: string): string {
   return cut === -1 ? path : path.slice(cut + 1);
 }
 
+/**
+ * File names carry versions and build hashes (`0054_add_loyalty_tier.py`, `main.3f2a1b9c.js`) that change with
+ * every release: a name segment holding a digit becomes <n>.
+ */
+function stableFileName(name: string): string {
+  if (!/\d/.test(name)) return name;
+  return name
+    .split(/([._-])/)
+    .map((segment) => (/\d/.test(segment) ? '<n>' : segment))
+    .join('');
+}
+
 // JVM-generated classes carry per-process counters (proxies, reflection accessors, lambdas, CGLIB subclasses).
 function normaliseGeneratedNames(name: string): string {
   if (name.indexOf('$') === -1 && name.indexOf('Generated') === -1) return name;
@@ -78,7 +90,7 @@ export function frameFromLine(line: string): string | undefined {
   if (line.startsWith('File "')) {
     const m = PYTHON_FRAME.exec(line.trimEnd());
     if (!m) return undefined;
-    const file = basename(m[1] ?? '');
+    const file = stableFileName(basename(m[1] ?? ''));
     const module = file.endsWith('.py') ? file.slice(0, -3) : file;
     return m[2] ? `${module}.${m[2].trim()}` : module;
   }
@@ -98,7 +110,7 @@ function frameFromAtLine(raw: string): string | undefined {
     if (name === '<anonymous>' || name === 'Object.<anonymous>') {
       const close = body.lastIndexOf(')');
       const location = body.slice(paren + 1, close === -1 ? undefined : close);
-      return basename(location.replace(LINE_COLUMN, '')) || name;
+      return stableFileName(basename(location.replace(LINE_COLUMN, ''))) || name;
     }
     return normaliseGeneratedNames(name);
   }
@@ -109,7 +121,7 @@ function frameFromAtLine(raw: string): string | undefined {
   }
   // Node anonymous frame: `at /app/dist/index.js:10:5` or `at node:internal/process/task_queues:95:5`.
   const location = body.replace(LINE_COLUMN, '');
-  return basename(location) || undefined;
+  return stableFileName(basename(location)) || undefined;
 }
 
 interface Header {

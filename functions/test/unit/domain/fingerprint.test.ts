@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { analyzeRecord } from '../../../src/domain/analyze.js';
 import { KNOWN_CODES } from '../../../src/domain/catalog.js';
-import { hashFingerprint, maskMessage } from '../../../src/domain/fingerprint.js';
+import { createHash } from 'node:crypto';
+import { foldPlaceholders, hashFingerprint, maskMessage } from '../../../src/domain/fingerprint.js';
 import { fixture } from './fixtures.js';
 
 const pos = (level: string, message: string, details?: Record<string, unknown>, ts = '2026-11-26T12:00:00.000Z'): string =>
@@ -21,15 +22,18 @@ describe('maskMessage', () => {
     ['took 1500ms, then 2.5s', 'took <duration>, then <duration>'],
     ['charged $12.34 or 12.34 EUR or EUR 7.00 or 9,99€', 'charged <amount> or <amount> or <amount> or <amount>'],
     ['txn TXN_aedacc and req-fbadec0 but not point-of-sale', 'txn <id> and <id> but not point-of-sale'],
+    ['settled TXN-CBBEFCCB and TXN-842FBF1A, not CARD_DECLINED_NSF', 'settled <id> and <id>, not CARD_DECLINED_NSF'],
     ['order ORD-20261126-000123 txn TXN_9f8e7d at store-042 on kiosk-07', 'order <id> txn <id> at <id> on <id>'],
     ['user="Ann Lee" role=\'admin\' count=5', 'user="<*>" role="<*>" count=<int>'],
     ['open /var/spool/pos/receipt-1.pdf and C:\\pos\\data\\x.db', 'open <path> and <path>'],
     ['Items 1, 2, 3 out of stock', 'Items <int> out of stock'],
     ['peers 10.0.0.1, 10.0.0.2, 10.0.0.3 down', 'peers <ip> down'],
+    ['ids 12, 3f9, 7.5 rejected', 'ids <int> rejected'],
     ['order #1231 at 12% load, ratio 0.75', 'order #<int> at <int>% load, ratio <float>'],
     ['{"sku":"A-1","qty":3}', '{"sku":"<*>","qty":<int>}'],
     ['  lots   of\tspace\n here ', 'lots of space here'],
     ['encode utf8 via sha256 over http2', 'encode utf8 via sha256 over http2'],
+    ['pid bead, vid 736d, paper feed added', 'pid <hex>, vid <id>, paper feed added'],
   ];
   it.each(cases)('masks %j', (input, expected) => {
     expect(maskMessage(input)).toBe(expected);
@@ -45,6 +49,12 @@ describe('fingerprint shape', () => {
     const record = analyzeRecord(fixture('pos-missing-price.log'));
     expect(record.fingerprint).toMatch(/^[0-9a-f]{16}$/);
     expect(record.fingerprint).toBe(hashFingerprint('MISSING_PRICE', 'Product <int> has no price'));
+  });
+
+  it('folds the placeholders one value can render as (<int>, <float>, <hex>, <id>) before hashing', () => {
+    expect(foldPlaceholders('pid <int> vid <hex> sku <id> ratio <float> at <ts> for <amount>')).toBe('pid <*> vid <*> sku <*> ratio <*> at <ts> for <amount>');
+    const expected = createHash('sha256').update('X_CODE\nchecksum <*> vs <*>\nf1\nf2').digest('hex').slice(0, 16);
+    expect(hashFingerprint('X_CODE', 'checksum <int> vs <hex>', ['f1', 'f2'])).toBe(expected);
   });
 
   it('hashes the exception template with the top three frames only', () => {
@@ -115,6 +125,15 @@ const SAME: Array<[string, string, string]> = [
   ['Node: different columns and install paths in frames',
     'ERROR boom\nTypeError: x is not a function\n    at run (/app/dist/a.js:10:5)\n    at async main (/app/dist/b.js:3:1)',
     'ERROR boom\nTypeError: x is not a function\n    at run (/var/task/dist/a.js:11:9)\n    at async main (/var/task/dist/b.js:4:2)'],
+  ['hex values that happen to be all digits or all letters',
+    pos('ERROR', 'USB device blocked (vid 0951 pid 0394, checksum 25066487)'), pos('ERROR', 'USB device blocked (vid 13fe pid bead, checksum c90b60d3)')],
+  ['integral and fractional quantities', pos('ERROR', 'Scale reading 12 exceeds tare'), pos('ERROR', 'Scale reading 12.75 exceeds tare')],
+  ['python: migration file names with revision numbers in the frames',
+    'ERROR x\nTraceback (most recent call last):\n  File "/opt/db/versions/0054_add_tier.py", line 21, in upgrade\nProgrammingError: column exists',
+    'ERROR x\nTraceback (most recent call last):\n  File "/opt/db/versions/0061_add_tier.py", line 21, in upgrade\nProgrammingError: column exists'],
+  ['Node: bundle file names with build hashes in anonymous frames',
+    'ERROR x\nTypeError: boom\n    at /app/static/main.3f2a1b9c.js:1:2000',
+    'ERROR x\nTypeError: boom\n    at /app/static/main.77e0aa01.js:1:1999'],
   ['ANSI colours', '\x1b[31mERROR\x1b[0m drawer jammed', 'ERROR drawer jammed'],
   ['CRLF and LF line ends', 'ERROR boom\r\njava.lang.IllegalStateException: bad\r\n\tat com.acme.A.b(A.java:1)', 'ERROR boom\njava.lang.IllegalStateException: bad\n\tat com.acme.A.b(A.java:2)'],
 ];

@@ -18,6 +18,8 @@ describe('frameFromLine', () => {
     ['at Acme.Pos.Checkout.Pay(Order order) in C:\\src\\Checkout.cs:line 42', 'Acme.Pos.Checkout.Pay'],
     ['File "/srv/venv/lib/python3.11/site-packages/requests/api.py", line 115, in post', 'api.post'],
     ['File "<stdin>", line 1, in <module>', '<stdin>.<module>'],
+    ['File "/opt/db/versions/0054_add_loyalty_tier.py", line 21, in upgrade', '<n>_add_loyalty_tier.upgrade'],
+    ['at /app/static/main.3f2a1b9c.js:1:2000', 'main.<n>.js'],
   ];
   it.each(cases)('reads %j', (line, frame) => {
     expect(frameFromLine(line)).toBe(frame);
