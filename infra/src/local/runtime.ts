@@ -163,7 +163,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           region: REGION,
           // The demo log lives in our data dir and is written by our own POS: everything in it is news to us.
           fromBeginning: true,
-          flushIntervalMs: options.agentFlushMs ?? 200,
+          // A kiosk batches for a second to save requests; locally requests are free and the demo should feel instant.
+          flushIntervalMs: options.agentFlushMs ?? 100,
           // The demo POS appends each record (stack trace included) in one write, so a short quiet period closes it safely.
           multilineFlushMs: Math.min(options.agentFlushMs ?? 100, 100),
         },
