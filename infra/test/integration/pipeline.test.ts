@@ -75,6 +75,8 @@ describe('Local pipeline: a POS error becomes a live incident', () => {
     // store-001 had the first order plus 7 of the 20; the others 7 and 6.
     expect(incident.storeCounts).toEqual({ 'store-001': 8, 'store-002': 7, 'store-003': 6 });
 
+    // The push can trail the API read by a few milliseconds; what matters is that the newest version says 21.
+    await waitFor(() => live.messages.some((m) => m.type === 'incident.updated' && m.data.id === incident.id && m.data.occurrences === 21), 'the push with 21');
     const updates = live.messages.filter((m) => m.type === 'incident.updated' && m.data.id === incident.id);
     const newest = updates.reduce((a, b) => ((b.data.version as number) > (a.data.version as number) ? b : a));
     expect(newest.data.occurrences).toBe(21);
