@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { AwsServiceError, sendAwsJson } from './aws-error.js';
-import { handleLogsRequest } from './cloudwatch-logs/http.js';
+import { readBody } from './http-body.js';
+import { handleLogsRequest, MAX_LOGS_REQUEST_BYTES } from './cloudwatch-logs/http.js';
 import type { LocalCloudWatchLogs } from './cloudwatch-logs/service.js';
 import type { LocalGateway } from './gateway.js';
 
@@ -50,24 +51,11 @@ export class LocalEdge {
 
     const target = req.headers['x-amz-target'];
     if (req.method === 'POST' && typeof target === 'string' && target.startsWith('Logs_20140328.')) {
-      const body = await readAll(req, MAX_REQUEST_BYTES);
-      if (!body) return sendAwsJson(res, 413, { __type: 'RequestEntityTooLargeException', message: `Request body exceeds ${MAX_REQUEST_BYTES} bytes` });
+      const body = await readBody(req, MAX_LOGS_REQUEST_BYTES);
+      if (!body) return sendAwsJson(res, 413, { __type: 'RequestEntityTooLargeException', message: `Request body exceeds ${MAX_LOGS_REQUEST_BYTES} bytes` });
       return handleLogsRequest(this.logs, target.slice('Logs_20140328.'.length), body, res);
     }
     const error = new AwsServiceError('UnknownOperationException', `The local edge does not serve ${req.method ?? ''} ${url.pathname} (target ${String(target)})`, 404);
     sendAwsJson(res, error.statusCode, { __type: error.type, message: error.message });
   }
-}
-
-/** PutLogEvents carries at most ~1 MB of events; JSON escaping can double that. Anything far larger is not a real client. */
-const MAX_REQUEST_BYTES = 5 * 1024 * 1024;
-
-async function readAll(req: http.IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).byteLength;
-    if (size <= limit) chunks.push(chunk as Buffer);
-  }
-  return size > limit ? undefined : Buffer.concat(chunks);
 }

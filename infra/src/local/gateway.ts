@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { TokenVerifier, Principal } from '../../../functions/src/auth/local-auth.js';
+import { readBody } from './http-body.js';
 import { invokeLocal, type LambdaHandler } from './lambda.js';
 
 /**
@@ -342,17 +343,6 @@ function toHttpApiEvent(
       ...(claims ? { authorizer: { jwt: { claims, scopes: [] }, principalId: '', integrationLatency: 0 } } : {}),
     },
   };
-}
-
-async function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).byteLength;
-    // Keep draining so the client sees our answer rather than a reset, but stop keeping bytes.
-    if (size <= limit) chunks.push(chunk as Buffer);
-  }
-  return size > limit ? undefined : Buffer.concat(chunks);
 }
 
 function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
