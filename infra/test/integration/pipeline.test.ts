@@ -138,6 +138,11 @@ describe('Local pipeline: a POS error becomes a live incident', () => {
     const badLogin = await stack.api<{ error: { code: string } }>('POST', '/api/auth/login', '{"email":', null);
     expect(badLogin.status).toBe(400);
     expect(badLogin.body.error.code).toBe('VALIDATION_FAILED');
+    const wrongTypes = await stack.api<{ error: { code: string; message: string } }>('POST', '/api/auth/login', { email: 42, password: ['x'] }, null);
+    expect(wrongTypes.status).toBe(400);
+    expect(wrongTypes.body.error.message).toMatch(/email/);
+    const huge = await stack.api('POST', '/api/auth/login', { email: 'a@b.co', password: 'x'.repeat(2 * 1024 * 1024) }, null);
+    expect(huge.status).toBe(413);
     const wrongPassword = await stack.api('POST', '/api/auth/login', { email: 'ops@example.com', password: 'nope' }, null);
     expect(wrongPassword.status).toBe(401);
     expect((await stack.api('GET', '/api/incidents/ffffffffffffffff')).status).toBe(404);
