@@ -26,6 +26,19 @@ export interface RuntimeConfig {
   readonly dashboardUrl?: string;
   /** How long occurrences and timeline entries are kept, in days (DynamoDB TTL). */
   readonly retentionDays: number;
+  /** The incident workflow's state machine; absent means no automatic analysis or tickets. */
+  readonly stateMachineArn?: string;
+  readonly stepFunctionsEndpoint?: string;
+  readonly secretsEndpoint?: string;
+  /** Secrets Manager name of the Jira API token. */
+  readonly jiraSecretName: string;
+  /** host[:port] entries allowed as Jira base URLs besides https://*.atlassian.net (STACKLENS_JIRA_ALLOW_HOSTS). */
+  readonly jiraAllowHosts: readonly string[];
+  /** Bedrock model or inference profile id; absent means the built-in analyzer answers. */
+  readonly bedrockModelId?: string;
+  readonly bedrockEndpoint?: string;
+  /** Seconds a cached Jira token is trusted before Secrets Manager is asked again. */
+  readonly secretMaxAgeSeconds: number;
 }
 
 export class MissingEnvironmentError extends Error {
@@ -54,5 +67,25 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeConf
     wsManagementEndpoint: env.WS_MANAGEMENT_ENDPOINT,
     dashboardUrl: env.STACKLENS_DASHBOARD_URL,
     retentionDays: Number.isFinite(retention) && retention > 0 ? retention : 30,
+    stateMachineArn: env.STATE_MACHINE_ARN,
+    stepFunctionsEndpoint: env.AWS_ENDPOINT_URL_SFN,
+    secretsEndpoint: env.AWS_ENDPOINT_URL_SECRETS_MANAGER,
+    jiraSecretName: env.JIRA_SECRET_NAME ?? 'stacklens/jira-api-token',
+    jiraAllowHosts: parseHostList(env.STACKLENS_JIRA_ALLOW_HOSTS),
+    bedrockModelId: env.BEDROCK_MODEL_ID || undefined,
+    bedrockEndpoint: env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME,
+    secretMaxAgeSeconds: 60,
   };
+}
+
+export function parseHostList(raw: string | undefined): string[] {
+  return (raw ?? '')
+    .split(',')
+    .map((h) => h.trim().toLowerCase())
+    .filter((h) => h.length > 0);
+}
+
+/** Defaults for everything but the tables: the local runtime and tests fill in only what they point elsewhere. */
+export function withDefaults(config: Pick<RuntimeConfig, 'tables'> & Partial<RuntimeConfig>): RuntimeConfig {
+  return { region: 'us-east-1', retentionDays: 30, jiraSecretName: 'stacklens/jira-api-token', jiraAllowHosts: [], secretMaxAgeSeconds: 60, ...config };
 }

@@ -26,6 +26,11 @@ export interface IncidentStore {
   kioskCounts(id: string): Promise<Record<string, number>>;
   appendTimeline(id: string, entry: TimelineEntry): Promise<void>;
   timeline(id: string, limit: number): Promise<TimelineEntry[]>;
+  /** Reopens a resolved incident; undefined when it was not resolved (someone else reopened it first). */
+  markRegressed(id: string, now: string): Promise<Incident | undefined>;
+  /** Claims this window's recurrence comment; undefined when one was already claimed in the window. */
+  claimComment(id: string, windowStart: string, now: string, occurrences: number): Promise<{ previous: number } | undefined>;
+  markWorkflowStarted(id: string, now: string): Promise<void>;
 }
 
 export interface StatsStore {

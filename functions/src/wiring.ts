@@ -2,9 +2,16 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createManagementClient, WebSocketNotifier } from './adapters/apigateway/websocket-notifier.js';
 import { createDocumentClient } from './adapters/dynamodb/client.js';
 import { DynamoIncidentStore } from './adapters/dynamodb/incident-store.js';
-import { DynamoConnectionStore, DynamoStatsStore, DynamoUserStore } from './adapters/dynamodb/settings-store.js';
+import { DynamoConfigStore, DynamoConnectionStore, DynamoStatsStore, DynamoUserStore } from './adapters/dynamodb/settings-store.js';
+import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { BedrockAnalyzer } from './adapters/bedrock/bedrock-analyzer.js';
+import { createSecretsClient, JiraTokenStore } from './adapters/secrets/jira-token-store.js';
+import { createSfnClient, StepFunctionsStarter, type WorkflowStarter } from './adapters/stepfunctions/workflow-starter.js';
 import { LocalTokenService } from './auth/local-auth.js';
 import { MissingEnvironmentError, type RuntimeConfig } from './config.js';
+import { createBuiltinAnalyzer } from './domain/analysis/builtin-analyzer.js';
+import { FallbackAnalyzer } from './domain/analysis/fallback.js';
+import { IncidentWorkflow, type WorkflowDeps } from './use-cases/workflow.js';
 
 /** Every adapter a handler may need, built from one config. Clients are created once per container and reused. */
 export interface Services {
@@ -15,6 +22,10 @@ export interface Services {
   readonly users: DynamoUserStore;
   readonly notifier: () => WebSocketNotifier;
   readonly tokens?: LocalTokenService;
+  readonly config: DynamoConfigStore;
+  readonly jiraTokens: JiraTokenStore;
+  /** absent when no state machine is configured (then incidents are recorded but not analysed or ticketed) */
+  readonly workflow?: WorkflowStarter;
 }
 
 export function buildServices(config: RuntimeConfig): Services {
@@ -34,5 +45,33 @@ export function buildServices(config: RuntimeConfig): Services {
       return notifier;
     },
     ...(config.authKey ? { tokens: new LocalTokenService(config.authKey) } : {}),
+    config: new DynamoConfigStore(db, config.tables.settings),
+    jiraTokens: new JiraTokenStore(createSecretsClient(config.region, config.secretsEndpoint), config.jiraSecretName, config.secretMaxAgeSeconds),
+    ...(config.stateMachineArn ? { workflow: new StepFunctionsStarter(createSfnClient(config.region, config.stepFunctionsEndpoint), config.stateMachineArn) } : {}),
   };
+}
+
+/** The workflow steps' dependencies; Bedrock only when a model is configured, the built-in analyzer always behind it. */
+export function buildWorkflow(config: RuntimeConfig, services: Services = buildServices(config), overrides: Partial<WorkflowDeps> = {}): IncidentWorkflow {
+  const bedrock = config.bedrockModelId
+    ? new BedrockAnalyzer({
+        client: new BedrockRuntimeClient({
+          region: config.region,
+          // One attempt: SDK retries on throttling would spend the analysis deadline; the built-in analyzer answers instead.
+          maxAttempts: 1,
+          ...(config.bedrockEndpoint ? { endpoint: config.bedrockEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+        }),
+        modelId: config.bedrockModelId,
+      })
+    : undefined;
+  return new IncidentWorkflow({
+    incidents: services.incidents,
+    config: services.config,
+    tokens: services.jiraTokens,
+    analyzer: new FallbackAnalyzer(bedrock, createBuiltinAnalyzer()),
+    notifier: services.notifier(),
+    allowHosts: config.jiraAllowHosts,
+    ...(config.dashboardUrl ? { dashboardUrl: config.dashboardUrl } : {}),
+    ...overrides,
+  });
 }

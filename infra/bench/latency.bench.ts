@@ -16,7 +16,13 @@ const DURATION_SECONDS = 20;
  */
 export async function benchLatency(): Promise<BenchFigure[]> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'stacklens-bench-'));
-  const stack = await startLocalStack({ dataDir, ports: { api: 0, pos: 0, edge: 0, dynamodb: 0 }, pos: false, admin: { email: 'bench@example.com', password: 'bench password 1' } });
+  const stack = await startLocalStack({
+    dataDir,
+    ports: { api: 0, pos: 0, edge: 0, dynamodb: 0 },
+    pos: false,
+    admin: { email: 'bench@example.com', password: 'bench password 1' },
+    secretsKeyFile: `${dataDir}.key`,
+  });
   try {
     const login = await fetch(`${stack.urls.api}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'bench@example.com', password: 'bench password 1' }) });
     const { token } = (await login.json()) as { token: string };
@@ -57,5 +63,6 @@ export async function benchLatency(): Promise<BenchFigure[]> {
   } finally {
     await stack.stop();
     await rm(dataDir, { recursive: true, force: true });
+    await rm(`${dataDir}.key`, { force: true });
   }
 }

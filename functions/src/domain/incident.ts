@@ -1,3 +1,4 @@
+import type { Analysis } from './analysis/types.js';
 import type { Category, Severity } from './catalog.js';
 
 export const INCIDENT_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
@@ -27,6 +28,32 @@ export interface Incident {
    * the copy with the highest version rather than the last one to arrive.
    */
   readonly version: number;
+  /** the latest analysis, once the workflow has run */
+  readonly analysis?: Analysis;
+  readonly ticket?: TicketState;
+  /** set when a resolved incident recurred; `regressions` counts how often */
+  readonly regressedAt?: string;
+  readonly regressions?: number;
+  readonly resolvedAt?: string;
+  /** when the analysis/ticket workflow was started for this incident; ingest retries the start until this is set */
+  readonly workflowStartedAt?: string;
+}
+
+export const TICKET_STATUSES = ['pending', 'created', 'failed'] as const;
+export type TicketStatus = (typeof TICKET_STATUSES)[number];
+
+/** The incident's one Jira ticket, as the API shows it. */
+export interface TicketState {
+  readonly status: TicketStatus;
+  readonly key?: string;
+  readonly url?: string;
+  /** why the last attempt failed (when status is failed, or a pending one is retrying) */
+  readonly error?: string;
+  /** when a create request timed out with its outcome unknown; no new create until the label search has had time to see it */
+  readonly ambiguousAt?: string;
+  readonly attempts: number;
+  readonly createdAt?: string;
+  readonly updatedAt: string;
 }
 
 export interface Occurrence {
@@ -66,6 +93,9 @@ export interface IncidentDelta {
   readonly lastSeen: string;
   readonly sample: string;
 }
+
+/** Incident ids are fingerprints: 16 lowercase hex characters. */
+export const INCIDENT_ID_PATTERN = /^[0-9a-f]{16}$/;
 
 /** Dimension values come from log content, so they are constrained before they become DynamoDB map keys. */
 const DIMENSION = /^[A-Za-z0-9._:-]{1,64}$/;

@@ -1,15 +1,16 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
-import { configFromEnv } from '../config.js';
-import { NotFoundError, UnauthorizedError } from '../domain/errors.js';
+import { configFromEnv, type RuntimeConfig } from '../config.js';
+import { NotFoundError, StackLensError, UnauthorizedError } from '../domain/errors.js';
 import { INCIDENT_STATUSES } from '../domain/incident.js';
 import { verifyPassword, type LocalTokenService } from '../auth/local-auth.js';
 import type { DynamoUserStore } from '../adapters/dynamodb/settings-store.js';
 import type { IncidentStore, StatsStore } from '../ports.js';
-import { buildServices } from '../wiring.js';
-import { errorResponse, json, parseBody, validate } from './http.js';
+import { buildServices, type Services } from '../wiring.js';
+import { AUTOMATION_ROUTES, automationRoutes, type AutomationApiDeps } from './api-automation.js';
+import { caller, errorResponse, json, parseBody, validate, type ApiEvent, type ApiRoute } from './http.js';
 import { logger } from './logger.js';
 
 export interface ApiDeps {
@@ -20,13 +21,14 @@ export interface ApiDeps {
   readonly tokens?: LocalTokenService;
   /** Each check resolves when its component answers and rejects with the reason otherwise. */
   readonly health: Readonly<Record<string, () => Promise<unknown>>>;
+  readonly automation: AutomationApiDeps;
 }
 
-type Event = APIGatewayProxyEventV2WithJWTAuthorizer;
-type Route = (event: Event) => Promise<APIGatewayProxyStructuredResultV2>;
+type Event = ApiEvent;
+type Route = ApiRoute;
 
 /** Every route this handler serves: the CDK stack and the local gateway both build their routes from this list. */
-export const API_ROUTES = ['GET /api/health', 'POST /api/auth/login', 'GET /api/incidents', 'GET /api/incidents/{id}'] as const;
+export const API_ROUTES = ['GET /api/health', 'POST /api/auth/login', 'GET /api/incidents', 'GET /api/incidents/{id}', ...AUTOMATION_ROUTES] as const;
 export type ApiRouteKey = (typeof API_ROUTES)[number];
 
 /** Routes reachable without a token; API Gateway attaches no authorizer to them. */
@@ -91,6 +93,8 @@ export function createApiHandler(deps: ApiDeps): (event: Event) => Promise<APIGa
       ]);
       return json(200, { ...incident, kioskCounts, timeline, recentOccurrences });
     },
+
+    ...automationRoutes(deps.automation),
   };
 
   return async (event) => {
@@ -98,6 +102,9 @@ export function createApiHandler(deps: ApiDeps): (event: Event) => Promise<APIGa
     try {
       const route = (routes as Record<string, Route | undefined>)[event.routeKey];
       if (!route) throw new NotFoundError(`No route ${event.routeKey}`);
+      if (event.requestContext?.http?.method !== 'GET' && !PUBLIC_ROUTES.has(event.routeKey as ApiRouteKey) && caller(event).role !== 'admin') {
+        throw new StackLensError('FORBIDDEN', 'Viewers can look but not change anything; ask an admin');
+      }
       return await route(event);
     } catch (error) {
       return errorResponse(error, requestId);
@@ -112,14 +119,27 @@ let lambdaHandler: ReturnType<typeof createApiHandler> | undefined;
 
 export const handler = middy((event: Event) => {
   if (!lambdaHandler) {
-    const services = buildServices(configFromEnv());
+    const config = configFromEnv();
+    const services = buildServices(config);
     lambdaHandler = createApiHandler({
       incidents: services.incidents,
       stats: services.stats,
       users: services.users,
       ...(services.tokens ? { tokens: services.tokens } : {}),
       health: { dynamodb: () => services.stats.read('health') },
+      automation: automationDeps(services, config),
     });
   }
   return lambdaHandler(event);
 }).use(injectLambdaContext(logger));
+
+export function automationDeps(services: Services, config: RuntimeConfig): AutomationApiDeps {
+  return {
+    incidents: services.incidents,
+    config: services.config,
+    jiraTokens: services.jiraTokens,
+    notifier: services.notifier,
+    jiraAllowHosts: config.jiraAllowHosts,
+    ...(services.workflow ? { workflow: services.workflow } : {}),
+  };
+}

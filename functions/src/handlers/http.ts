@@ -51,3 +51,14 @@ export function validate<T>(schema: z.ZodType<T>, value: unknown, where: string)
   const fields = parsed.error.issues.map((issue) => ({ field: issue.path.join('.') || where, message: issue.message }));
   throw new ValidationError(`Invalid ${where}: ${fields.map((f) => `${f.field}: ${f.message}`).join('; ')}`, { fields });
 }
+
+export type ApiEvent = import('aws-lambda').APIGatewayProxyEventV2WithJWTAuthorizer;
+export type ApiRoute = (event: ApiEvent) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/** Who is calling, from the authorizer's claims (local JWT or Cognito: `role` claim or `cognito:groups`). */
+export function caller(event: ApiEvent): { subject: string; role: 'admin' | 'viewer' } {
+  const claims = (event.requestContext?.authorizer?.jwt?.claims ?? {}) as Record<string, unknown>;
+  const groups = String(claims['cognito:groups'] ?? '');
+  const admin = claims.role === 'admin' || /\badmin\b/.test(groups);
+  return { subject: String(claims.email ?? claims.sub ?? 'unknown'), role: admin ? 'admin' : 'viewer' };
+}

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { configFromEnv } from '../config.js';
 import { ingestLogBatch, type IngestDeps, type IngestResult } from '../use-cases/ingest-log-batch.js';
 import type { StatsStore } from '../ports.js';
-import { buildServices } from '../wiring.js';
+import { buildServices, type Services } from '../wiring.js';
 import { logger } from './logger.js';
 
 /** A real payload is at most a few MB inflated; refusing more stops a small gzip bomb from taking the container down. */
@@ -73,7 +73,17 @@ let lambdaHandler: ReturnType<typeof createIngestHandler> | undefined;
 export const handler = middy((event: CloudWatchLogsEvent) => {
   if (!lambdaHandler) {
     const services = buildServices(configFromEnv());
-    lambdaHandler = createIngestHandler({ incidents: services.incidents, stats: services.stats, notifier: services.notifier() });
+    lambdaHandler = createIngestHandler(ingestDeps(services));
   }
   return lambdaHandler(event);
 }).use(injectLambdaContext(logger));
+
+export function ingestDeps(services: Services): IngestDeps & { stats: StatsStore } {
+  return {
+    incidents: services.incidents,
+    stats: services.stats,
+    notifier: services.notifier(),
+    ...(services.workflow ? { workflow: services.workflow } : {}),
+    commentWindowMinutes: async () => (await services.config.getJira())?.commentWindowMinutes ?? 60,
+  };
+}

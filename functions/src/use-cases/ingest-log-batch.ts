@@ -7,6 +7,7 @@ import {
   type IncidentDelta,
   type Occurrence,
 } from '../domain/incident.js';
+import { executionName, type WorkflowStarter } from '../adapters/stepfunctions/workflow-starter.js';
 import type { IncidentStore, Notifier, StatsStore } from '../ports.js';
 
 export interface LogBatch {
@@ -19,6 +20,10 @@ export interface IngestDeps {
   readonly incidents: IncidentStore;
   readonly stats: StatsStore;
   readonly notifier: Notifier;
+  /** Starts analysis and ticketing; without it incidents are only recorded and pushed. */
+  readonly workflow?: WorkflowStarter;
+  /** Recurrence comments on a ticketed incident: at most one per this many minutes (the Jira settings' window). */
+  readonly commentWindowMinutes?: () => Promise<number>;
   readonly now?: () => Date;
 }
 
@@ -91,10 +96,14 @@ export async function ingestLogBatch(batch: LogBatch, deps: IngestDeps): Promise
   const updated: string[] = [];
   await Promise.all(
     deltasByIncident(fresh).map(async ({ delta, occurrences }) => {
-      const { incident, created: isNew } = await deps.incidents.applyDelta(delta);
+      const applied = await deps.incidents.applyDelta(delta);
+      const isNew = applied.created;
+      let incident = applied.incident;
       (isNew ? created : updated).push(incident.id);
       const at = now().toISOString();
       const durationMs = Date.now() - started;
+      const reopened = deps.workflow && incident.status === 'resolved' ? await deps.incidents.markRegressed(incident.id, at) : undefined;
+      if (reopened) incident = reopened;
       // Independent writes go out together: this path is most of the log-to-dashboard latency.
       await Promise.all([
         deps.incidents.markCounted(occurrences),
@@ -102,7 +111,9 @@ export async function ingestLogBatch(batch: LogBatch, deps: IngestDeps): Promise
           ? deps.incidents.appendTimeline(incident.id, { at, step: 'detected', status: 'ok', durationMs, detail: { code: incident.code, severity: incident.severity } })
           : undefined,
         deps.incidents.appendTimeline(incident.id, { at, step: 'ingested', status: 'ok', durationMs, detail: { occurrences: delta.count, logStream: batch.logStream } }),
+        reopened ? deps.incidents.appendTimeline(incident.id, { at, step: 'regressed', status: 'ok', durationMs: 0, detail: { regressions: reopened.regressions } }) : undefined,
         notify(deps, incident, isNew ? 'incident.created' : 'incident.updated', now),
+        automate(deps, incident, { isNew, regressed: reopened !== undefined }, now),
       ]);
     }),
   );
@@ -165,6 +176,47 @@ function deltasByIncident(items: readonly Pending[]): Array<{ delta: IncidentDel
     sample: last.occurrence.message,
     },
   }));
+}
+
+/**
+ * Starts the workflow that analyses and tickets a new incident, reopens a regressed one, or comments on a ticket about
+ * recurrences. Every start has a deterministic execution name, so redelivered events cannot start a second run.
+ */
+async function automate(deps: IngestDeps, incident: Incident, change: { isNew: boolean; regressed: boolean }, now: () => Date): Promise<void> {
+  const workflow = deps.workflow;
+  if (!workflow) return;
+  const at = now().toISOString();
+  const started = Date.now();
+  let execution: string | undefined;
+  try {
+    if (change.regressed) {
+      execution = executionName(incident.id, `regression-${incident.regressions ?? 1}`);
+      await workflow.start({ incidentId: incident.id, mode: 'regression', execution });
+    } else if (change.isNew || !incident.workflowStartedAt) {
+      execution = executionName(incident.id, 'new');
+      await workflow.start({ incidentId: incident.id, mode: 'new', execution });
+      await deps.incidents.markWorkflowStarted(incident.id, at);
+    } else if (incident.ticket?.status === 'created' && deps.commentWindowMinutes) {
+      const windowMs = (await deps.commentWindowMinutes()) * 60_000;
+      const claim = await deps.incidents.claimComment(incident.id, new Date(now().getTime() - windowMs).toISOString(), at, incident.occurrences);
+      if (!claim) return;
+      execution = executionName(incident.id, `comment-${Date.parse(at)}`);
+      await workflow.start({ incidentId: incident.id, mode: 'recurrence', execution, previousOccurrences: claim.previous });
+    } else {
+      return;
+    }
+    await deps.incidents.appendTimeline(incident.id, { at, step: 'workflow', status: 'ok', durationMs: Date.now() - started, detail: { execution } });
+  } catch (error) {
+    // Recorded, not thrown: the occurrences are stored, and the next batch for this incident tries the start again.
+    await deps.incidents.appendTimeline(incident.id, {
+      at,
+      step: 'workflow',
+      status: 'failed',
+      durationMs: Date.now() - started,
+      detail: { execution, reason: error instanceof Error ? error.message : String(error) },
+    });
+    await deps.stats.increment('workflow.start_failed', { [incident.code]: 1 });
+  }
 }
 
 async function notify(deps: IngestDeps, incident: Incident, type: string, now: () => Date): Promise<void> {

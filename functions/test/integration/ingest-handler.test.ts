@@ -5,6 +5,7 @@ import { ValidationError } from '../../src/domain/errors.js';
 import { createIngestHandler } from '../../src/handlers/ingest.js';
 import type { IncidentDelta } from '../../src/domain/incident.js';
 import type { Notifier } from '../../src/ports.js';
+import { withDefaults } from '../../src/config.js';
 import { buildServices, type Services } from '../../src/wiring.js';
 import { ensureTables, startDynalite } from '../../../infra/src/local/dynamodb.js';
 import { localTableNames } from '../../../infra/src/tables.js';
@@ -52,7 +53,7 @@ describe('Handler: ingest', () => {
     // Fresh tables per test keep counts independent without restarting the emulator.
     const tables = localTableNames(`t${++prefix}`);
     await ensureTables(dynamo.endpoint, tables);
-    services = buildServices({ region: 'us-east-1', tables, dynamodbEndpoint: dynamo.endpoint, retentionDays: 1 });
+    services = buildServices(withDefaults({ tables, dynamodbEndpoint: dynamo.endpoint, retentionDays: 1 }));
     notifier = new RecordingNotifier();
     handler = createIngestHandler({ incidents: services.incidents, stats: services.stats, notifier });
   });
@@ -107,7 +108,7 @@ describe('Adapter: DynamoIncidentStore', () => {
     dynamo = await startDynalite({ port: 0, host: '127.0.0.1' });
     const tables = localTableNames('store');
     await ensureTables(dynamo.endpoint, tables);
-    services = buildServices({ region: 'us-east-1', tables, dynamodbEndpoint: dynamo.endpoint, retentionDays: 1 });
+    services = buildServices(withDefaults({ tables, dynamodbEndpoint: dynamo.endpoint, retentionDays: 1 }));
   });
   afterAll(async () => {
     await dynamo.close();

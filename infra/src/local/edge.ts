@@ -4,20 +4,40 @@ import { readBody } from './http-body.js';
 import { handleLogsRequest, MAX_LOGS_REQUEST_BYTES } from './cloudwatch-logs/http.js';
 import type { LocalCloudWatchLogs } from './cloudwatch-logs/service.js';
 import type { LocalGateway } from './gateway.js';
+import { handleSecretsManagerRequest, MAX_SECRETS_MANAGER_REQUEST_BYTES, SECRETS_MANAGER_TARGET_PREFIX } from './secretsmanager/http.js';
+import type { LocalSecretsManager } from './secretsmanager/service.js';
+import { handleStepFunctionsRequest, MAX_STEP_FUNCTIONS_REQUEST_BYTES, STEP_FUNCTIONS_TARGET_PREFIX } from './stepfunctions/http.js';
+import type { LocalStepFunctions } from './stepfunctions/service.js';
+
+export interface EdgeServices {
+  readonly logs: LocalCloudWatchLogs;
+  readonly gateway: LocalGateway;
+  readonly stepFunctions: LocalStepFunctions;
+  readonly secrets: LocalSecretsManager;
+}
+
+/** AWS JSON-protocol services, told apart by the X-Amz-Target prefix as the real endpoints' SDK clients send it. */
+const ROUTES: ReadonlyArray<{
+  prefix: string;
+  maxBytes: number;
+  handle: (services: EdgeServices, operation: string, body: Buffer, res: http.ServerResponse) => Promise<void>;
+}> = [
+  { prefix: 'Logs_20140328.', maxBytes: MAX_LOGS_REQUEST_BYTES, handle: (s, op, body, res) => handleLogsRequest(s.logs, op, body, res) },
+  { prefix: STEP_FUNCTIONS_TARGET_PREFIX, maxBytes: MAX_STEP_FUNCTIONS_REQUEST_BYTES, handle: (s, op, body, res) => handleStepFunctionsRequest(s.stepFunctions, op, body, res) },
+  { prefix: SECRETS_MANAGER_TARGET_PREFIX, maxBytes: MAX_SECRETS_MANAGER_REQUEST_BYTES, handle: (s, op, body, res) => handleSecretsManagerRequest(s.secrets, op, body, res) },
+];
 
 /**
- * The local AWS edge: one loopback port that answers like the AWS endpoints our SDK clients call —
- * CloudWatch Logs (JSON protocol, routed by X-Amz-Target) and the API Gateway @connections management API.
+ * The local AWS edge: one loopback port that answers like the AWS endpoints our SDK clients call — CloudWatch Logs,
+ * Step Functions and Secrets Manager (JSON protocols, routed by X-Amz-Target) and the API Gateway @connections API.
  */
 export class LocalEdge {
   readonly server: http.Server;
-  private logs: LocalCloudWatchLogs | undefined;
-  private gateway: LocalGateway | undefined;
+  private services: EdgeServices | undefined;
 
   /** The edge listens before the services behind it exist, because their configuration needs its port. */
-  attach(logs: LocalCloudWatchLogs, gateway: LocalGateway): void {
-    this.logs = logs;
-    this.gateway = gateway;
+  attach(services: EdgeServices): void {
+    this.services = services;
   }
 
   constructor() {
@@ -45,15 +65,17 @@ export class LocalEdge {
 
   private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (!this.logs || !this.gateway) return sendAwsJson(res, 503, { __type: 'ServiceUnavailableException', message: 'The local edge is starting' });
+    const services = this.services;
+    if (!services) return sendAwsJson(res, 503, { __type: 'ServiceUnavailableException', message: 'The local edge is starting' });
     const connection = /^\/ws-api\/@connections\/([^/]+)$/.exec(url.pathname);
-    if (connection?.[1]) return this.gateway.handleManagement(req, res, decodeURIComponent(connection[1]));
+    if (connection?.[1]) return services.gateway.handleManagement(req, res, decodeURIComponent(connection[1]));
 
     const target = req.headers['x-amz-target'];
-    if (req.method === 'POST' && typeof target === 'string' && target.startsWith('Logs_20140328.')) {
-      const body = await readBody(req, MAX_LOGS_REQUEST_BYTES);
-      if (!body) return sendAwsJson(res, 413, { __type: 'RequestEntityTooLargeException', message: `Request body exceeds ${MAX_LOGS_REQUEST_BYTES} bytes` });
-      return handleLogsRequest(this.logs, target.slice('Logs_20140328.'.length), body, res);
+    const route = typeof target === 'string' && req.method === 'POST' ? ROUTES.find((r) => target.startsWith(r.prefix)) : undefined;
+    if (route && typeof target === 'string') {
+      const body = await readBody(req, route.maxBytes);
+      if (!body) return sendAwsJson(res, 413, { __type: 'RequestEntityTooLargeException', message: `Request body exceeds ${route.maxBytes} bytes` });
+      return route.handle(services, target.slice(route.prefix.length), body, res);
     }
     const error = new AwsServiceError('UnknownOperationException', `The local edge does not serve ${req.method ?? ''} ${url.pathname} (target ${String(target)})`, 404);
     sendAwsJson(res, error.statusCode, { __type: error.type, message: error.message });

@@ -3,7 +3,16 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { RuntimeConfig } from '../../../functions/src/config.js';
+import { createHash } from 'node:crypto';
+import os from 'node:os';
+import { withDefaults, type RuntimeConfig } from '../../../functions/src/config.js';
+import { automationDeps } from '../../../functions/src/handlers/api.js';
+import { ingestDeps } from '../../../functions/src/handlers/ingest.js';
+import { createWorkflowHandler } from '../../../functions/src/handlers/workflow.js';
+import { buildWorkflow } from '../../../functions/src/wiring.js';
+import { loadWorkflowDefinition, STATE_MACHINE_NAME } from '../workflow.js';
+import { LocalSecretsManager } from './secretsmanager/service.js';
+import { LocalStepFunctions } from './stepfunctions/service.js';
 import { hashPassword } from '../../../functions/src/auth/local-auth.js';
 import { API_ROUTES, createApiHandler, PUBLIC_ROUTES } from '../../../functions/src/handlers/api.js';
 import { createIngestHandler } from '../../../functions/src/handlers/ingest.js';
@@ -30,6 +39,12 @@ export interface LocalStackOptions {
   readonly admin?: { readonly email?: string; readonly password?: string };
   readonly agentFlushMs?: number;
   readonly log?: (line: string) => void;
+  readonly jira?: { readonly allowHosts: readonly string[]; readonly timeoutMs?: number; readonly reconcileDelayMs?: number };
+  readonly bedrock?: { readonly modelId: string; readonly endpoint?: string };
+  /** Links in Jira tickets point here. */
+  readonly dashboardUrl?: string;
+  /** The master key of the local Secrets Manager; by default outside the data dir, under ~/.config/stacklens. */
+  readonly secretsKeyFile?: string;
 }
 
 export interface LocalStack {
@@ -39,6 +54,7 @@ export interface LocalStack {
   readonly services: Services;
   readonly logs: LocalCloudWatchLogs;
   readonly gateway: LocalGateway;
+  readonly stepFunctions: LocalStepFunctions;
   readonly agent?: PosAgent;
   /** The first admin's generated password, when this start created it (printed once, never stored in clear). */
   readonly generatedAdminPassword?: string;
@@ -47,6 +63,13 @@ export interface LocalStack {
 }
 
 export const DEFAULT_ADMIN_EMAIL = 'admin@stacklens.local';
+const WORKFLOW_FUNCTION_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:stacklens-workflow';
+
+/** One key per data dir, kept away from it: a copied or leaked data dir alone does not reveal the Jira token. */
+function defaultSecretsKeyFile(dataDir: string): string {
+  const id = createHash('sha256').update(dataDir).digest('hex').slice(0, 16);
+  return path.join(process.env.XDG_CONFIG_HOME ?? path.join(os.homedir(), '.config'), 'stacklens', 'keys', `${id}.key`);
+}
 const REGION = 'us-east-1';
 const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
 
@@ -82,18 +105,44 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     stops.push(() => edge.close());
     const edgeUrl = `http://${host}:${edgePort}`;
 
-    const config: RuntimeConfig = {
+    const stateMachineArn = `arn:aws:states:${REGION}:000000000000:stateMachine:${STATE_MACHINE_NAME}`;
+    const config: RuntimeConfig = withDefaults({
       region: REGION,
       tables,
       dynamodbEndpoint: dynamo.endpoint,
       wsManagementEndpoint: `${edgeUrl}/ws-api`,
+      stepFunctionsEndpoint: edgeUrl,
+      secretsEndpoint: edgeUrl,
+      stateMachineArn,
       authKey: await loadOrCreateKey(path.join(dataDir, 'secrets', 'local-auth.key')),
-      retentionDays: 30,
-    };
+      jiraAllowHosts: options.jira?.allowHosts ?? [],
+      ...(options.dashboardUrl ? { dashboardUrl: options.dashboardUrl } : {}),
+      ...(options.bedrock ? { bedrockModelId: options.bedrock.modelId, ...(options.bedrock.endpoint ? { bedrockEndpoint: options.bedrock.endpoint } : {}) } : {}),
+    });
     const services = buildServices(config);
     const tokens = services.tokens!;
 
-    const ingest = createIngestHandler({ incidents: services.incidents, stats: services.stats, notifier: services.notifier() });
+    const secrets = new LocalSecretsManager({
+      file: path.join(dataDir, 'secrets', 'secretsmanager.json'),
+      keyFile: options.secretsKeyFile ?? defaultSecretsKeyFile(dataDir),
+      region: REGION,
+    });
+    const workflowHandler = createWorkflowHandler(
+      buildWorkflow(config, services, {
+        ...(options.jira?.timeoutMs ? { jiraTimeoutMs: options.jira.timeoutMs } : {}),
+        ...(options.jira?.reconcileDelayMs !== undefined ? { reconcileDelayMs: options.jira.reconcileDelayMs } : {}),
+      }),
+    );
+    const stepFunctions = new LocalStepFunctions({
+      stateMachines: [{ name: STATE_MACHINE_NAME, definition: loadWorkflowDefinition({ WorkflowFunctionArn: WORKFLOW_FUNCTION_ARN }) }],
+      lambdaHandlers: { [WORKFLOW_FUNCTION_ARN]: (payload: unknown) => invokeLocal('stacklens-workflow', workflowHandler, payload, 90_000) },
+      stateDir: path.join(dataDir, 'stepfunctions'),
+      region: REGION,
+      log,
+    });
+    stops.push(() => stepFunctions.close());
+
+    const ingest = createIngestHandler(ingestDeps(services));
     const logs = new LocalCloudWatchLogs({
       region: REGION,
       deliver: async (event) => {
@@ -127,6 +176,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         stats: services.stats,
         users: services.users,
         tokens,
+        automation: automationDeps(services, config),
         health: {
           dynamodb: () => services.stats.read('health'),
           cloudwatchLogs: async () => {
@@ -143,7 +193,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     const apiPort = await gateway.listen(options.ports.api, host);
     stops.push(() => gateway.close());
-    edge.attach(logs, gateway);
+    edge.attach({ logs, gateway, stepFunctions, secrets });
+    // Executions that were running when the last process died start again: every step is safe to repeat.
+    const resumed = await stepFunctions.resumeUnfinished();
+    if (resumed > 0) log(`workflow: resumed ${resumed} unfinished execution(s)`);
 
     const admin = await bootstrapAdmin(services, options.admin);
 
@@ -189,6 +242,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       services,
       logs,
       gateway,
+      stepFunctions,
       ...(agent ? { agent } : {}),
       adminEmail: admin.email,
       ...(admin.generatedPassword ? { generatedAdminPassword: admin.generatedPassword } : {}),

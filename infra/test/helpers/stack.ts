@@ -16,7 +16,17 @@ export interface TestStack extends LocalStack {
 
 export async function startTestStack(overrides: Partial<LocalStackOptions> = {}, dataDir?: string): Promise<TestStack> {
   const dir = dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'stacklens-it-')));
-  const stack = await startLocalStack({ dataDir: dir, ports: { api: 0, pos: 0, edge: 0, dynamodb: 0 }, admin: ADMIN, agentFlushMs: 50, ...overrides });
+  // The secrets master key lives outside the data dir, as in real use; here in its own temp dir.
+  const keyDir = await mkdtemp(path.join(os.tmpdir(), 'stacklens-key-'));
+  const stack = await startLocalStack({
+    dataDir: dir,
+    ports: { api: 0, pos: 0, edge: 0, dynamodb: 0 },
+    admin: ADMIN,
+    agentFlushMs: 50,
+    // A reused data dir (restart tests) needs the same key again: keep it beside the dir, not in it.
+    secretsKeyFile: dataDir ? `${path.resolve(dataDir)}.key` : path.join(keyDir, 'master.key'),
+    ...overrides,
+  });
   let cachedToken: string | undefined;
   const request = async <T>(base: string, method: string, pathname: string, body?: unknown, headers: Record<string, string> = {}) => {
     const res = await fetch(`${base}${pathname}`, {
@@ -47,6 +57,7 @@ export async function startTestStack(overrides: Partial<LocalStackOptions> = {},
     pos: (method, pathname, body) => request(stack.urls.pos!, method, pathname, body),
     close: async () => {
       await stack.stop();
+      await rm(keyDir, { recursive: true, force: true });
       if (!dataDir) await rm(dir, { recursive: true, force: true });
     },
   };

@@ -1,5 +1,6 @@
 import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Incident, IncidentDelta, Occurrence, TimelineEntry } from '../../domain/incident.js';
+import type { Analysis } from '../../domain/analysis/types.js';
+import type { Incident, IncidentDelta, IncidentStatus, Occurrence, TicketState, TimelineEntry } from '../../domain/incident.js';
 import { ValidationError } from '../../domain/errors.js';
 import type { IncidentQuery, IncidentStore, Page } from '../../ports.js';
 import { isConditionalCheckFailed } from './client.js';
@@ -186,6 +187,164 @@ export class DynamoIncidentStore implements IncidentStore {
     return incident;
   }
 
+  /**
+   * One conditional update of the incident item: resolves the incident as it now is, or undefined when the condition
+   * did not hold. Every write bumps `version`, so live clients can order what they receive.
+   */
+  private async update(
+    id: string,
+    sets: string[],
+    names: Record<string, string>,
+    values: Record<string, unknown>,
+    condition = 'attribute_exists(#id)',
+    adds: string[] = [],
+  ): Promise<Incident | undefined> {
+    const updateExpression = `SET ${sets.join(', ')} ADD ${['#version :one', ...adds].join(', ')}`;
+    // DynamoDB refuses placeholders an expression does not use, so only the ones that appear are sent.
+    const text = `${updateExpression} ${condition}`;
+    const used = <T>(entries: Record<string, T>): Record<string, T> => Object.fromEntries(Object.entries(entries).filter(([k]) => new RegExp(`${k}(?![\\w])`).test(text)));
+    try {
+      const out = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tables.incidents,
+          Key: { id },
+          UpdateExpression: updateExpression,
+          ConditionExpression: condition,
+          ExpressionAttributeNames: used({ '#id': 'id', '#version': 'version', ...names }),
+          ExpressionAttributeValues: used({ ':one': 1, ...values }),
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return toIncident(out.Attributes);
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async setAnalysis(id: string, analysis: Analysis): Promise<Incident | undefined> {
+    return this.update(id, ['#analysis = :analysis', '#updatedAt = :now'], { '#analysis': 'analysis', '#updatedAt': 'updatedAt' }, { ':analysis': analysis, ':now': analysis.analyzedAt });
+  }
+
+  async markWorkflowStarted(id: string, now: string): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.tables.incidents,
+        Key: { id },
+        UpdateExpression: 'SET #ws = if_not_exists(#ws, :now)',
+        ConditionExpression: 'attribute_exists(#id)',
+        ExpressionAttributeNames: { '#ws': 'workflowStartedAt', '#id': 'id' },
+        ExpressionAttributeValues: { ':now': now },
+      }),
+    );
+  }
+
+  async setStatus(id: string, status: IncidentStatus, now: string): Promise<Incident | undefined> {
+    const sets = ['#status = :status', '#updatedAt = :now'];
+    const names: Record<string, string> = { '#status': 'status', '#updatedAt': 'updatedAt' };
+    if (status === 'resolved') {
+      sets.push('#resolvedAt = :now');
+      names['#resolvedAt'] = 'resolvedAt';
+    }
+    return this.update(id, sets, names, { ':status': status, ':now': now });
+  }
+
+  /** A resolved incident that recurs reopens exactly once per recurrence: only the writer that sees `resolved` wins. */
+  async markRegressed(id: string, now: string): Promise<Incident | undefined> {
+    return this.update(
+      id,
+      ['#status = :open', '#regressedAt = :now', '#updatedAt = :now'],
+      { '#status': 'status', '#regressedAt': 'regressedAt', '#updatedAt': 'updatedAt', '#regressions': 'regressions' },
+      { ':open': 'open', ':resolved': 'resolved', ':now': now },
+      '#status = :resolved',
+      ['#regressions :one'],
+    );
+  }
+
+  /**
+   * Claims the incident's ticket slot for `claimant` before anyone calls Jira. Succeeds when there is no ticket yet, the
+   * last attempt failed (a manual retry), or the slot is already this claimant's (a retried step) or abandoned.
+   */
+  async claimTicket(id: string, claimant: string, now: string, staleBefore: string): Promise<{ claimed: boolean; incident?: Incident }> {
+    const fresh = { status: 'pending', attempts: 0, claimedBy: claimant, claimedAt: now, updatedAt: now };
+    const names = { '#ticket': 'ticket', '#st': 'status', '#updatedAt': 'updatedAt' };
+    const created = await this.update(
+      id,
+      ['#ticket = :fresh', '#updatedAt = :now'],
+      names,
+      { ':fresh': fresh, ':now': now, ':failed': 'failed' },
+      'attribute_exists(#id) AND (attribute_not_exists(#ticket) OR #ticket.#st = :failed)',
+    );
+    if (created) return { claimed: true, incident: created };
+    const resumed = await this.update(
+      id,
+      ['#ticket.#by = :me', '#ticket.#at = :now'],
+      { '#ticket': 'ticket', '#st': 'status', '#by': 'claimedBy', '#at': 'claimedAt' },
+      { ':me': claimant, ':now': now, ':pending': 'pending', ':stale': staleBefore },
+      'attribute_exists(#id) AND #ticket.#st = :pending AND (#ticket.#by = :me OR #ticket.#at < :stale)',
+    );
+    if (resumed) return { claimed: true, incident: resumed };
+    const current = await this.get(id);
+    return current ? { claimed: false, incident: current } : { claimed: false };
+  }
+
+  /** Updates fields of a pending ticket, only while `claimant` still holds the slot. */
+  async updatePendingTicket(id: string, claimant: string, fields: Record<string, unknown>, now: string, countAttempt = false): Promise<Incident | undefined> {
+    const names: Record<string, string> = { '#ticket': 'ticket', '#st': 'status', '#by': 'claimedBy', '#tu': 'updatedAt', '#updatedAt': 'updatedAt' };
+    const values: Record<string, unknown> = { ':me': claimant, ':pending': 'pending', ':now': now };
+    const sets = ['#ticket.#tu = :now', '#updatedAt = :now'];
+    Object.entries(fields).forEach(([field, value], i) => {
+      names[`#f${i}`] = field;
+      values[`:f${i}`] = value;
+      sets.push(`#ticket.#f${i} = :f${i}`);
+    });
+    const adds: string[] = [];
+    if (countAttempt) {
+      names['#attempts'] = 'attempts';
+      adds.push('#ticket.#attempts :one');
+    }
+    return this.update(id, sets, names, values, '#ticket.#st = :pending AND #ticket.#by = :me', adds);
+  }
+
+  async finishTicket(
+    id: string,
+    claimant: string,
+    outcome: { status: 'created'; key: string; url: string; occurrences: number } | { status: 'failed'; error: string },
+    now: string,
+  ): Promise<Incident | undefined> {
+    const fields: Record<string, unknown> =
+      outcome.status === 'created'
+        ? // The ticket's own text covers what happened so far: recurrence comments start one window later, from this count.
+          { status: 'created', key: outcome.key, url: outcome.url, createdAt: now, error: null, lastCommentAt: now, commentedOccurrences: outcome.occurrences }
+        : { status: 'failed', error: outcome.error };
+    return this.updatePendingTicket(id, claimant, fields, now);
+  }
+
+  /**
+   * Claims the right to post one recurrence comment: at most one per window per ticket, whoever asks.
+   * Resolves the occurrence count at the previous comment (or ticket creation) so the comment can say how many are new.
+   */
+  async claimComment(id: string, windowStart: string, now: string, occurrences: number): Promise<{ previous: number } | undefined> {
+    try {
+      const out = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tables.incidents,
+          Key: { id },
+          UpdateExpression: 'SET #ticket.#lc = :now, #ticket.#co = :occ',
+          ConditionExpression: '#ticket.#st = :created AND (attribute_not_exists(#ticket.#lc) OR #ticket.#lc < :windowStart)',
+          ExpressionAttributeNames: { '#ticket': 'ticket', '#st': 'status', '#lc': 'lastCommentAt', '#co': 'commentedOccurrences' },
+          ExpressionAttributeValues: { ':now': now, ':occ': occurrences, ':created': 'created', ':windowStart': windowStart },
+          ReturnValues: 'UPDATED_OLD',
+        }),
+      );
+      const old = out.Attributes?.ticket as { commentedOccurrences?: number } | undefined;
+      return { previous: Number(old?.commentedOccurrences ?? 0) };
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return undefined;
+      throw error;
+    }
+  }
+
   async get(id: string): Promise<Incident | undefined> {
     const out = await this.db.send(new GetCommand({ TableName: this.tables.incidents, Key: { id }, ConsistentRead: true }));
     return out.Item ? toIncident(out.Item) : undefined;
@@ -334,6 +493,25 @@ function toIncident(item: Record<string, unknown> | undefined): Incident {
     createdAt: String(item.createdAt),
     updatedAt: String(item.updatedAt),
     version: Number(item.version ?? 1),
+    ...(item.analysis ? { analysis: item.analysis as Analysis } : {}),
+    ...(item.ticket ? { ticket: toTicket(item.ticket as Record<string, unknown>) } : {}),
+    ...(item.regressedAt ? { regressedAt: String(item.regressedAt), regressions: Number(item.regressions ?? 0) } : {}),
+    ...(item.resolvedAt ? { resolvedAt: String(item.resolvedAt) } : {}),
+    ...(item.workflowStartedAt ? { workflowStartedAt: String(item.workflowStartedAt) } : {}),
+  };
+}
+
+/** Who holds the claim stays inside the table; the rest is what the API shows. */
+function toTicket(raw: Record<string, unknown>): TicketState {
+  return {
+    status: raw.status as TicketState['status'],
+    ...(raw.key ? { key: String(raw.key) } : {}),
+    ...(raw.url ? { url: String(raw.url) } : {}),
+    ...(raw.error ? { error: String(raw.error) } : {}),
+    ...(raw.ambiguousAt ? { ambiguousAt: String(raw.ambiguousAt) } : {}),
+    attempts: Number(raw.attempts ?? 0),
+    ...(raw.createdAt ? { createdAt: String(raw.createdAt) } : {}),
+    updatedAt: String(raw.updatedAt ?? ''),
   };
 }
 

@@ -1,4 +1,6 @@
 import { DeleteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DEFAULT_AUTOMATION, type AutomationSettings } from '../../domain/automation.js';
+import type { JiraSettings } from '../../domain/jira/settings.js';
 import type { ConnectionStore, StatsStore } from '../../ports.js';
 import { isConditionalCheckFailed } from './client.js';
 
@@ -124,5 +126,89 @@ export class DynamoUserStore {
       startKey = out.LastEvaluatedKey;
     } while (startKey);
     return false;
+  }
+}
+
+export interface StoredJiraSettings extends JiraSettings {
+  /** whether Secrets Manager holds a token; the token itself is never stored here */
+  readonly apiTokenSet: boolean;
+  /** bumped whenever a token is saved through the API, so readers drop their cached copy at once */
+  readonly tokenVersion: number;
+  readonly updatedAt: string;
+  readonly updatedBy: string;
+}
+
+/** Integration and automation settings: single items in the settings table. */
+export class DynamoConfigStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async getJira(): Promise<StoredJiraSettings | undefined> {
+    const out = await this.db.send(new GetCommand({ TableName: this.table, Key: { pk: 'integration#jira' }, ConsistentRead: true }));
+    if (!out.Item) return undefined;
+    const { pk: _pk, ...settings } = out.Item;
+    return settings as StoredJiraSettings;
+  }
+
+  async putJira(settings: JiraSettings, meta: { tokenSaved: boolean; updatedBy: string; now: string }): Promise<StoredJiraSettings> {
+    const out = await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: 'integration#jira' },
+        UpdateExpression: `SET ${Object.keys(settings)
+          .map((_, i) => `#k${i} = :v${i}`)
+          .join(', ')}, #updatedAt = :now, #updatedBy = :by, #tokenSet = ${meta.tokenSaved ? ':true' : 'if_not_exists(#tokenSet, :false)'} ADD #tokenVersion :bump`,
+        ExpressionAttributeNames: {
+          ...Object.fromEntries(Object.keys(settings).map((k, i) => [`#k${i}`, k])),
+          '#updatedAt': 'updatedAt',
+          '#updatedBy': 'updatedBy',
+          '#tokenSet': 'apiTokenSet',
+          '#tokenVersion': 'tokenVersion',
+        },
+        ExpressionAttributeValues: {
+          ...Object.fromEntries(Object.values(settings).map((v, i) => [`:v${i}`, v])),
+          ':now': meta.now,
+          ':by': meta.updatedBy,
+          ...(meta.tokenSaved ? { ':true': true } : { ':false': false }),
+          ':bump': meta.tokenSaved ? 1 : 0,
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    const { pk: _pk, ...stored } = out.Attributes ?? {};
+    return stored as StoredJiraSettings;
+  }
+
+  async getAutomation(): Promise<AutomationSettings> {
+    const out = await this.db.send(new GetCommand({ TableName: this.table, Key: { pk: 'settings#automation' }, ConsistentRead: true }));
+    const { pk: _pk, updatedAt: _u, updatedBy: _b, ...stored } = out.Item ?? {};
+    return { ...DEFAULT_AUTOMATION, ...(stored as Partial<AutomationSettings>) };
+  }
+
+  async putAutomation(settings: AutomationSettings, meta: { updatedBy: string; now: string }): Promise<AutomationSettings> {
+    await this.db.send(new PutCommand({ TableName: this.table, Item: { pk: 'settings#automation', ...settings, updatedAt: meta.now, updatedBy: meta.updatedBy } }));
+    return settings;
+  }
+
+  /** Takes one automatic ticket from this hour's allowance; false once `max` are used (concurrent callers cannot overshoot). */
+  async takeTicketAllowance(hour: string, max: number): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: `tickets#${hour}` },
+          UpdateExpression: 'ADD #n :one',
+          ConditionExpression: 'attribute_not_exists(#n) OR #n < :max',
+          ExpressionAttributeNames: { '#n': 'count' },
+          ExpressionAttributeValues: { ':one': 1, ':max': max },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
   }
 }

@@ -1,0 +1,175 @@
+import { z } from 'zod';
+import type { DynamoIncidentStore } from '../adapters/dynamodb/incident-store.js';
+import type { DynamoConfigStore, StoredJiraSettings } from '../adapters/dynamodb/settings-store.js';
+import { JiraClient, testConnection, validateJiraBaseUrl } from '../adapters/jira/jira-client.js';
+import type { JiraTokenStore } from '../adapters/secrets/jira-token-store.js';
+import { executionName, type WorkflowStarter } from '../adapters/stepfunctions/workflow-starter.js';
+import { SEVERITIES } from '../domain/catalog.js';
+import { DEFAULT_AUTOMATION } from '../domain/automation.js';
+import { NotFoundError, StackLensError, ValidationError } from '../domain/errors.js';
+import { INCIDENT_ID_PATTERN, INCIDENT_STATUSES, type Incident } from '../domain/incident.js';
+import type { JiraSettings } from '../domain/jira/settings.js';
+import type { Notifier } from '../ports.js';
+import { caller, json, parseBody, type ApiEvent, type ApiRoute } from './http.js';
+
+export interface AutomationApiDeps {
+  readonly incidents: DynamoIncidentStore;
+  readonly config: DynamoConfigStore;
+  readonly jiraTokens: JiraTokenStore;
+  readonly workflow?: WorkflowStarter;
+  readonly notifier: () => Notifier;
+  readonly jiraAllowHosts: readonly string[];
+  readonly jiraTimeoutMs?: number;
+  readonly now?: () => Date;
+}
+
+export const AUTOMATION_ROUTES = [
+  'GET /api/integrations/jira',
+  'PUT /api/integrations/jira',
+  'POST /api/integrations/jira/test',
+  'GET /api/settings/automation',
+  'PUT /api/settings/automation',
+  'POST /api/incidents/{id}/ticket',
+  'POST /api/incidents/{id}/analyze',
+  'PATCH /api/incidents/{id}',
+] as const;
+
+const priorityName = z.string().trim().min(1).max(60);
+const jiraBody = z
+  .object({
+    baseUrl: z.string().trim().min(1).max(300),
+    email: z.string().trim().email().max(254),
+    apiToken: z.string().trim().min(1).max(4096).optional(),
+    projectKey: z.string().trim().regex(/^[A-Z][A-Z0-9_]{0,9}$/, 'must be a Jira project key such as OPS'),
+    issueType: z.string().trim().min(1).max(60),
+    priorityMap: z.object(Object.fromEntries(SEVERITIES.map((s) => [s, priorityName])) as Record<(typeof SEVERITIES)[number], typeof priorityName>).strict(),
+    enabled: z.boolean(),
+    commentWindowMinutes: z.number().int().min(1).max(1440).default(60),
+  })
+  .strict();
+
+const automationBody = z
+  .object({
+    autoTicket: z.boolean(),
+    minSeverity: z.enum(SEVERITIES),
+    maxTicketsPerHour: z.number().int().min(0).max(1000),
+    ticketRetryBudgetSeconds: z.number().int().min(1).max(3600).default(DEFAULT_AUTOMATION.ticketRetryBudgetSeconds),
+  })
+  .strict();
+
+const patchBody = z.object({ status: z.enum(INCIDENT_STATUSES) }).strict();
+
+/** Which settings field each connection-test failure points at, so the form can show it next to the right input. */
+const FIELD_FOR_REASON: Record<string, string> = {
+  bad_credentials: 'apiToken',
+  unknown_project: 'projectKey',
+  no_permission: 'projectKey',
+  unreachable: 'baseUrl',
+  invalid_issue_type: 'issueType',
+  invalid_priority: 'priorityMap',
+};
+
+export function automationRoutes(deps: AutomationApiDeps): Record<(typeof AUTOMATION_ROUTES)[number], ApiRoute> {
+  const now = deps.now ?? (() => new Date());
+
+  const incidentFrom = async (event: ApiEvent): Promise<Incident> => {
+    const id = event.pathParameters?.id ?? '';
+    const incident = INCIDENT_ID_PATTERN.test(id) ? await deps.incidents.get(id) : undefined;
+    if (!incident) throw new NotFoundError(`No incident with id ${id}`);
+    return incident;
+  };
+
+  const requireWorkflow = (): WorkflowStarter => {
+    if (!deps.workflow) throw new StackLensError('DEPENDENCY_FAILED', 'The analysis and ticket workflow is not configured in this deployment');
+    return deps.workflow;
+  };
+
+  /** Checks unsaved settings against Jira itself: the token in the body if given, else the saved one. */
+  const check = async (settings: JiraSettings, apiToken: string | undefined, stored: StoredJiraSettings | undefined) => {
+    const url = validateJiraBaseUrl(settings.baseUrl, [...deps.jiraAllowHosts]);
+    if (!url.ok) return { ok: false as const, reason: 'invalid_base_url', field: 'baseUrl', message: url.reason };
+    const token = apiToken ?? (stored?.apiTokenSet ? await deps.jiraTokens.get(stored.tokenVersion) : undefined);
+    if (!token) return { ok: false as const, reason: 'no_token', field: 'apiToken', message: 'An API token is required: none is saved yet' };
+    const client = new JiraClient({ baseUrl: url.url, email: settings.email, apiToken: async () => token, timeoutMs: deps.jiraTimeoutMs ?? 10_000 });
+    const result = await testConnection(client, settings);
+    return result.ok ? { ...result, baseUrl: url.url } : { ...result, field: FIELD_FOR_REASON[result.reason] ?? 'baseUrl' };
+  };
+
+  const publicJira = (stored: StoredJiraSettings | undefined) =>
+    stored
+      ? {
+          baseUrl: stored.baseUrl,
+          email: stored.email,
+          projectKey: stored.projectKey,
+          issueType: stored.issueType,
+          priorityMap: stored.priorityMap,
+          enabled: stored.enabled,
+          commentWindowMinutes: stored.commentWindowMinutes,
+          apiTokenSet: stored.apiTokenSet === true,
+          updatedAt: stored.updatedAt,
+          updatedBy: stored.updatedBy,
+        }
+      : { configured: false, apiTokenSet: false };
+
+  return {
+    'GET /api/integrations/jira': async () => json(200, publicJira(await deps.config.getJira())),
+
+    'PUT /api/integrations/jira': async (event) => {
+      const { apiToken, ...settings } = parseBody(event, jiraBody);
+      const stored = await deps.config.getJira();
+      const result = await check(settings, apiToken, stored);
+      if (!result.ok) {
+        throw new ValidationError(`Jira rejected these settings: ${result.message}`, { fields: [{ field: result.field, message: result.message }], reason: result.reason });
+      }
+      if (apiToken) await deps.jiraTokens.put(apiToken);
+      const saved = await deps.config.putJira({ ...settings, baseUrl: result.baseUrl }, { tokenSaved: apiToken !== undefined, updatedBy: caller(event).subject, now: now().toISOString() });
+      return json(200, publicJira(saved));
+    },
+
+    'POST /api/integrations/jira/test': async (event) => {
+      const stored = await deps.config.getJira();
+      const body = event.body ? parseBody(event, jiraBody.partial()) : {};
+      const settings = { ...(stored ?? {}), ...body } as Partial<JiraSettings>;
+      const complete = jiraBody.omit({ apiToken: true }).safeParse(settings);
+      if (!complete.success) throw new ValidationError('Nothing to test: save Jira settings first or send them in the body');
+      const result = await check(complete.data, body.apiToken, stored);
+      return json(200, result);
+    },
+
+    'GET /api/settings/automation': async () => json(200, await deps.config.getAutomation()),
+
+    'PUT /api/settings/automation': async (event) => {
+      const settings = parseBody(event, automationBody);
+      return json(200, await deps.config.putAutomation(settings, { updatedBy: caller(event).subject, now: now().toISOString() }));
+    },
+
+    'POST /api/incidents/{id}/ticket': async (event) => {
+      const incident = await incidentFrom(event);
+      const ticket = incident.ticket;
+      if (ticket?.status === 'created') return json(200, { ticket });
+      if (ticket?.status === 'pending') return json(202, { ticket });
+      // Named after the ticket's state, so a double click starts one run and a retry after a failure starts a fresh one.
+      const execution = executionName(incident.id, `manual-${ticket ? Date.parse(ticket.updatedAt) : 'first'}`);
+      await requireWorkflow().start({ incidentId: incident.id, mode: 'manual', execution });
+      return json(202, { ticket: { status: 'pending', attempts: ticket?.attempts ?? 0, updatedAt: now().toISOString() }, execution });
+    },
+
+    'POST /api/incidents/{id}/analyze': async (event) => {
+      const incident = await incidentFrom(event);
+      const execution = executionName(incident.id, `reanalyze-${now().getTime()}`);
+      await requireWorkflow().start({ incidentId: incident.id, mode: 'reanalyze', execution });
+      return json(202, { execution });
+    },
+
+    'PATCH /api/incidents/{id}': async (event) => {
+      const { status } = parseBody(event, patchBody);
+      const incident = await incidentFrom(event);
+      const at = now().toISOString();
+      const updated = await deps.incidents.setStatus(incident.id, status, at);
+      if (!updated) throw new NotFoundError(`No incident with id ${incident.id}`);
+      await deps.incidents.appendTimeline(incident.id, { at, step: 'status', status: 'ok', durationMs: 0, detail: { from: incident.status, to: status, by: caller(event).subject } });
+      await deps.notifier().publish('incident.updated', updated).catch(() => undefined);
+      return json(200, updated);
+    },
+  };
+}
