@@ -5,6 +5,7 @@ import { ValidationError } from '../../src/domain/errors.js';
 import { createIngestHandler } from '../../src/handlers/ingest.js';
 import type { IncidentDelta } from '../../src/domain/incident.js';
 import type { Notifier } from '../../src/ports.js';
+import type { WorkflowInput } from '../../src/use-cases/workflow.js';
 import { withDefaults } from '../../src/config.js';
 import { buildServices, type Services } from '../../src/wiring.js';
 import { ensureTables, startDynalite } from '../../../infra/src/local/dynamodb.js';
@@ -97,6 +98,76 @@ describe('Handler: ingest', () => {
     const result = await handler(batch([{ id: '1', message: '[2026-11-26T12:00:00.000Z] [INFO] Order ORD-1 completed total=12.50' }]));
     expect(result.skipped).toEqual({ not_error: 1 });
     expect((await services.incidents.list({ limit: 10 })).items).toHaveLength(0);
+  });
+});
+
+describe('Handler: ingest starting the workflow', () => {
+  let dynamo: Awaited<ReturnType<typeof startDynalite>>;
+  let services: Services;
+  const starts: WorkflowInput[] = [];
+  let clock = Date.parse('2026-11-26T12:00:00.000Z');
+  let handler: ReturnType<typeof createIngestHandler>;
+
+  beforeAll(async () => {
+    dynamo = await startDynalite({ port: 0, host: '127.0.0.1' });
+    const tables = localTableNames('wf');
+    await ensureTables(dynamo.endpoint, tables);
+    services = buildServices(withDefaults({ tables, dynamodbEndpoint: dynamo.endpoint }));
+    const names = new Set<string>();
+    handler = createIngestHandler({
+      incidents: services.incidents,
+      stats: services.stats,
+      notifier: new RecordingNotifier(),
+      workflow: {
+        start: async (input) => {
+          if (names.has(input.execution)) return 'exists';
+          names.add(input.execution);
+          starts.push(input);
+          return 'started';
+        },
+      },
+      commentWindowMinutes: async () => 10,
+      now: () => new Date(clock),
+    });
+  });
+  afterAll(async () => {
+    await dynamo.close();
+  });
+
+  let nextId = 0;
+  const occurrences = (n: number) => batch(Array.from({ length: n }, () => ({ id: `e${++nextId}`, message: line(`ORD-${nextId}`), timestamp: clock })));
+
+  it('starts one workflow per new incident, comments at most once per window, and reopens a resolved incident once', async () => {
+    await handler(occurrences(1));
+    await handler(occurrences(1));
+    expect(starts.map((s) => s.mode)).toEqual(['new']);
+    const id = starts[0]!.incidentId;
+
+    // The workflow opened a ticket while 2 occurrences were known.
+    await services.incidents.claimTicket(id, 'exec-1', new Date(clock).toISOString(), '2000-01-01');
+    await services.incidents.finishTicket(id, 'exec-1', { status: 'created', key: 'OPS-1', url: 'https://x.atlassian.net/browse/OPS-1', occurrences: 2 }, new Date(clock).toISOString());
+
+    clock += 5 * 60_000;
+    await handler(occurrences(3));
+    expect(starts).toHaveLength(1);
+
+    clock += 6 * 60_000;
+    await handler(occurrences(4));
+    await handler(occurrences(1));
+    expect(starts.map((s) => s.mode)).toEqual(['new', 'recurrence']);
+    expect(starts[1]!.previousOccurrences).toBe(2);
+
+    clock += 11 * 60_000;
+    await handler(occurrences(1));
+    expect(starts.map((s) => s.mode)).toEqual(['new', 'recurrence', 'recurrence']);
+    expect(starts[2]!.previousOccurrences).toBe(9);
+
+    await services.incidents.setStatus(id, 'resolved', new Date(clock).toISOString());
+    await Promise.all([handler(occurrences(1)), handler(occurrences(1))]);
+    expect(starts.filter((s) => s.mode === 'regression')).toHaveLength(1);
+    const incident = await services.incidents.get(id);
+    expect(incident!.status).toBe('open');
+    expect(incident!.regressions).toBe(1);
   });
 });
 

@@ -231,6 +231,22 @@ describe('Workflow: analysis and exactly one Jira ticket per incident', () => {
     expect(comments).toBeLessThanOrEqual(Math.ceil(minutes) + 1);
   });
 
+  it('reopens a resolved incident that recurs as regressed and comments on its ticket', async () => {
+    const incident = (await incidentByCode('MISSING_PRICE'))!;
+    const key = incident.ticket!.key!;
+    const resolved = await api<IncidentView>('PATCH', `/api/incidents/${incident.id}`, { status: 'resolved' });
+    expect(resolved.status).toBe(200);
+    expect(resolved.body.status).toBe('resolved');
+    await stack.pos('POST', '/api/orders', { storeId: 'store-002', kioskId: 'kiosk-03', items: [{ productId: '999', quantity: 1 }] });
+    const reopened = await waitFor(async () => {
+      const found = await incidentByCode('MISSING_PRICE');
+      return found?.status === 'open' && (found as { regressions?: number }).regressions === 1 ? found : undefined;
+    }, 'the incident reopened as regressed');
+    expect(reopened.ticket!.key).toBe(key);
+    const comment = await waitFor(() => jira.issueByKey(key)?.comments[0], 'a regression comment on the ticket', 15_000);
+    expect(JSON.stringify(comment)).toMatch(/recur|regress/i);
+  });
+
   it('never lets a Jira token into an API response, a WebSocket message or a log line', () => {
     const everything = [...responses, ...live.messages.map((m) => JSON.stringify(m)), ...logs].join('\n');
     for (const token of [FIRST_TOKEN, SECOND_TOKEN]) {
