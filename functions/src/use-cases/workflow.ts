@@ -75,11 +75,11 @@ export class IncidentWorkflow {
 
   async analyze(incidentId: string): Promise<Analysis> {
     const incident = await this.incident(incidentId);
-    const [occurrences, recent] = await Promise.all([this.deps.incidents.recentOccurrences(incidentId, SAMPLE_COUNT), this.deps.incidents.list({ limit: 100 })]);
+    const [occurrences, recent] = await Promise.all([this.deps.incidents.recentOccurrences(incidentId, SAMPLE_COUNT), this.deps.incidents.recentSummaries(100)]);
     return this.deps.analyzer.analyze({
       incident,
       samples: occurrences.map((o) => redactText(o.message).text),
-      pastIncidents: recent.items.filter((i) => i.id !== incidentId),
+      pastIncidents: recent.filter((i) => i.id !== incidentId),
     });
   }
 

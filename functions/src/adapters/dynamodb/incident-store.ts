@@ -1,5 +1,5 @@
 import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Analysis } from '../../domain/analysis/types.js';
+import type { Analysis, PastIncident } from '../../domain/analysis/types.js';
 import type { Incident, IncidentDelta, IncidentStatus, Occurrence, TicketState, TimelineEntry } from '../../domain/incident.js';
 import { ValidationError } from '../../domain/errors.js';
 import type { IncidentQuery, IncidentStore, Page } from '../../ports.js';
@@ -397,6 +397,30 @@ export class DynamoIncidentStore implements IncidentStore {
       startKey = out.LastEvaluatedKey;
     } while (startKey && items.length < query.limit);
     return startKey ? { items, nextCursor: encodeCursor(startKey) } : { items };
+  }
+
+  /** The newest incidents, only the fields similarity search reads: a full page would drag every analysis along. */
+  async recentSummaries(limit: number): Promise<PastIncident[]> {
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.tables.incidents,
+        IndexName: 'byLastSeen',
+        KeyConditionExpression: '#kind = :kind',
+        ProjectionExpression: '#id, #code, #title, #template, #status, #category',
+        ExpressionAttributeNames: { '#kind': 'kind', '#id': 'id', '#code': 'code', '#title': 'title', '#template': 'template', '#status': 'status', '#category': 'category' },
+        ExpressionAttributeValues: { ':kind': INCIDENT_KIND },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    return (out.Items ?? []).map((item) => ({
+      id: String(item.id),
+      code: String(item.code),
+      title: String(item.title),
+      template: String(item.template),
+      status: item.status as Incident['status'],
+      category: item.category as Incident['category'],
+    }));
   }
 
   async recentOccurrences(id: string, limit: number): Promise<Occurrence[]> {
