@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { parseHostList } from '../../functions/src/config.js';
 
 const USAGE = `Usage: stacklens <command>
 
@@ -70,6 +71,10 @@ async function start(argv: string[]): Promise<number> {
     pos: !values['no-pos'],
     agent: !values['no-agent'],
     admin: { email: env.STACKLENS_ADMIN_EMAIL, password: env.STACKLENS_ADMIN_PASSWORD },
+    jira: { allowHosts: parseHostList(env.STACKLENS_JIRA_ALLOW_HOSTS) },
+    ...(env.BEDROCK_MODEL_ID ? { bedrock: { modelId: env.BEDROCK_MODEL_ID, ...(env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME ? { endpoint: env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME } : {}) } } : {}),
+    ...(env.STACKLENS_SECRETS_KEY_FILE ? { secretsKeyFile: env.STACKLENS_SECRETS_KEY_FILE } : {}),
+    dashboardUrl: env.STACKLENS_DASHBOARD_URL ?? `http://127.0.0.1:${port(env, 'PORT', 3000)}`,
     log: (line) => process.stderr.write(`${line}\n`),
   });
 

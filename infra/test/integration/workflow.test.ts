@@ -247,6 +247,15 @@ describe('Workflow: analysis and exactly one Jira ticket per incident', () => {
     expect(JSON.stringify(comment)).toMatch(/recur|regress/i);
   });
 
+  it('re-runs the analysis on request and records it on the timeline', async () => {
+    const incident = (await incidentByCode('SCANNER_ERROR'))!;
+    const before = incident.timeline!.filter((t) => t.step === 'analysis').length;
+    const res = await api<{ execution: string }>('POST', `/api/incidents/${incident.id}/analyze`);
+    expect(res.status).toBe(202);
+    await waitFor(async () => ((await incidentByCode('SCANNER_ERROR'))!.timeline!.filter((t) => t.step === 'analysis').length > before ? true : undefined), 'a second analysis');
+    expect((await api('POST', '/api/incidents/0000000000000000/analyze')).status).toBe(404);
+  });
+
   it('never lets a Jira token into an API response, a WebSocket message or a log line', () => {
     const everything = [...responses, ...live.messages.map((m) => JSON.stringify(m)), ...logs].join('\n');
     for (const token of [FIRST_TOKEN, SECOND_TOKEN]) {
@@ -255,5 +264,7 @@ describe('Workflow: analysis and exactly one Jira ticket per incident', () => {
     }
     expect(responses.length).toBeGreaterThan(10);
     expect(live.messages.length).toBeGreaterThan(5);
+    // Every request this suite made Jira handle was valid against Jira's OpenAPI schemas and the ADF schema.
+    expect(jira.violations).toEqual([]);
   });
 });
