@@ -1,7 +1,7 @@
 // Runtime configuration for handlers, read in one place. In Lambda it comes from the environment the CDK stack sets;
 // the local runtime builds the same object directly, pointing endpoints at loopback emulators.
 
-export type TableId = 'incidents' | 'occurrences' | 'timeline' | 'connections' | 'settings';
+export type TableId = 'incidents' | 'occurrences' | 'timeline' | 'connections' | 'settings' | 'audit';
 export type TableNames = Record<TableId, string>;
 
 /** The environment variable a handler reads each table's physical name from. */
@@ -11,6 +11,7 @@ export const TABLE_ENV: Record<TableId, string> = {
   timeline: 'TIMELINE_TABLE',
   connections: 'CONNECTIONS_TABLE',
   settings: 'SETTINGS_TABLE',
+  audit: 'AUDIT_TABLE',
 };
 
 export interface RuntimeConfig {
@@ -39,6 +40,9 @@ export interface RuntimeConfig {
   readonly bedrockEndpoint?: string;
   /** Seconds a cached Jira token is trusted before Secrets Manager is asked again. */
   readonly secretMaxAgeSeconds: number;
+  /** The POS log group; its streams' last ingestion times are the fleet panel. */
+  readonly logGroupName: string;
+  readonly logsEndpoint?: string;
 }
 
 export class MissingEnvironmentError extends Error {
@@ -75,6 +79,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeConf
     bedrockModelId: env.BEDROCK_MODEL_ID || undefined,
     bedrockEndpoint: env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME,
     secretMaxAgeSeconds: 60,
+    logGroupName: env.POS_LOG_GROUP ?? '/stacklens/pos',
+    logsEndpoint: env.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS,
   };
 }
 
@@ -87,5 +93,13 @@ export function parseHostList(raw: string | undefined): string[] {
 
 /** Defaults for everything but the tables: the local runtime and tests fill in only what they point elsewhere. */
 export function withDefaults(config: Pick<RuntimeConfig, 'tables'> & Partial<RuntimeConfig>): RuntimeConfig {
-  return { region: 'us-east-1', retentionDays: 30, jiraSecretName: 'stacklens/jira-api-token', jiraAllowHosts: [], secretMaxAgeSeconds: 60, ...config };
+  return {
+    region: 'us-east-1',
+    retentionDays: 30,
+    jiraSecretName: 'stacklens/jira-api-token',
+    jiraAllowHosts: [],
+    secretMaxAgeSeconds: 60,
+    logGroupName: '/stacklens/pos',
+    ...config,
+  };
 }

@@ -2,6 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createManagementClient, WebSocketNotifier } from './adapters/apigateway/websocket-notifier.js';
 import { createDocumentClient } from './adapters/dynamodb/client.js';
 import { DynamoIncidentStore } from './adapters/dynamodb/incident-store.js';
+import { DynamoAuditStore } from './adapters/dynamodb/audit-store.js';
 import { DynamoConfigStore, DynamoConnectionStore, DynamoStatsStore, DynamoUserStore } from './adapters/dynamodb/settings-store.js';
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { BedrockAnalyzer } from './adapters/bedrock/bedrock-analyzer.js';
@@ -23,6 +24,7 @@ export interface Services {
   readonly notifier: () => WebSocketNotifier;
   readonly tokens?: LocalTokenService;
   readonly config: DynamoConfigStore;
+  readonly audit: DynamoAuditStore;
   readonly jiraTokens: JiraTokenStore;
   /** absent when no state machine is configured (then incidents are recorded but not analysed or ticketed) */
   readonly workflow?: WorkflowStarter;
@@ -46,6 +48,7 @@ export function buildServices(config: RuntimeConfig): Services {
     },
     ...(config.authKey ? { tokens: new LocalTokenService(config.authKey) } : {}),
     config: new DynamoConfigStore(db, config.tables.settings),
+    audit: new DynamoAuditStore(db, config.tables.audit),
     jiraTokens: new JiraTokenStore(createSecretsClient(config.region, config.secretsEndpoint), config.jiraSecretName, config.secretMaxAgeSeconds),
     ...(config.stateMachineArn ? { workflow: new StepFunctionsStarter(createSfnClient(config.region, config.stepFunctionsEndpoint), config.stateMachineArn) } : {}),
   };

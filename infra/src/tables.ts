@@ -42,8 +42,10 @@ export const TABLES: readonly TableSpec[] = [
     ttlAttribute: 'expiresAt',
   },
   { id: 'connections', partitionKey: { name: 'connectionId', type: 'S' }, ttlAttribute: 'expiresAt' },
-  // Small keyed records: users, counters (websocket seq, ingest skip reasons), later integration settings.
-  { id: 'settings', partitionKey: { name: 'pk', type: 'S' } },
+  // Small keyed records: users, counters (websocket seq, ingest skip reasons, errors per minute), integration settings.
+  { id: 'settings', partitionKey: { name: 'pk', type: 'S' }, ttlAttribute: 'expiresAt' },
+  // Who changed what: one partition, newest last; admin actions are rare enough that it never runs hot.
+  { id: 'audit', partitionKey: { name: 'stream', type: 'S' }, sortKey: { name: 'sk', type: 'S' }, ttlAttribute: 'expiresAt' },
 ];
 
 export function localTableNames(prefix = 'stacklens'): TableNames {

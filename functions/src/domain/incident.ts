@@ -89,6 +89,8 @@ export interface IncidentDelta {
   readonly count: number;
   readonly storeCounts: Readonly<Record<string, number>>;
   readonly kioskCounts: Readonly<Record<string, number>>;
+  /** occurrences per UTC minute (`YYYY-MM-DDTHH:MM`), for the incident's occurrence chart */
+  readonly minuteCounts: Readonly<Record<string, number>>;
   readonly firstSeen: string;
   readonly lastSeen: string;
   readonly sample: string;

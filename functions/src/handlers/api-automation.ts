@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { DynamoAuditStore } from '../adapters/dynamodb/audit-store.js';
 import type { DynamoIncidentStore } from '../adapters/dynamodb/incident-store.js';
 import type { DynamoConfigStore, StoredJiraSettings } from '../adapters/dynamodb/settings-store.js';
 import { JiraClient, testConnection, validateJiraBaseUrl } from '../adapters/jira/jira-client.js';
@@ -13,6 +14,7 @@ import type { Notifier } from '../ports.js';
 import { caller, json, parseBody, type ApiEvent, type ApiRoute } from './http.js';
 
 export interface AutomationApiDeps {
+  readonly audit: DynamoAuditStore;
   readonly incidents: DynamoIncidentStore;
   readonly config: DynamoConfigStore;
   readonly jiraTokens: JiraTokenStore;
@@ -71,6 +73,8 @@ const FIELD_FOR_REASON: Record<string, string> = {
 
 export function automationRoutes(deps: AutomationApiDeps): Record<(typeof AUTOMATION_ROUTES)[number], ApiRoute> {
   const now = deps.now ?? (() => new Date());
+  const audit = (event: ApiEvent, action: string, target: string, detail?: Record<string, unknown>) =>
+    deps.audit.record({ at: now().toISOString(), actor: caller(event).subject, action, target, ...(detail ? { detail } : {}) });
 
   const incidentFrom = async (event: ApiEvent): Promise<Incident> => {
     const id = event.pathParameters?.id ?? '';
@@ -123,6 +127,8 @@ export function automationRoutes(deps: AutomationApiDeps): Record<(typeof AUTOMA
       }
       if (apiToken) await deps.jiraTokens.put(apiToken);
       const saved = await deps.config.putJira({ ...settings, baseUrl: result.baseUrl }, { tokenSaved: apiToken !== undefined, updatedBy: caller(event).subject, now: now().toISOString() });
+      // What changed, never the token itself.
+      await audit(event, 'jira.settings.saved', settings.projectKey, { baseUrl: result.baseUrl, enabled: settings.enabled, issueType: settings.issueType, tokenChanged: apiToken !== undefined });
       return json(200, publicJira(saved));
     },
 
@@ -140,7 +146,9 @@ export function automationRoutes(deps: AutomationApiDeps): Record<(typeof AUTOMA
 
     'PUT /api/settings/automation': async (event) => {
       const settings = parseBody(event, automationBody);
-      return json(200, await deps.config.putAutomation(settings, { updatedBy: caller(event).subject, now: now().toISOString() }));
+      const saved = await deps.config.putAutomation(settings, { updatedBy: caller(event).subject, now: now().toISOString() });
+      await audit(event, 'automation.settings.saved', 'automation', { ...settings });
+      return json(200, saved);
     },
 
     'POST /api/incidents/{id}/ticket': async (event) => {
@@ -151,6 +159,7 @@ export function automationRoutes(deps: AutomationApiDeps): Record<(typeof AUTOMA
       // Named after the ticket's state, so a double click starts one run and a retry after a failure starts a fresh one.
       const execution = executionName(incident.id, `manual-${ticket ? Date.parse(ticket.updatedAt) : 'first'}`);
       await requireWorkflow().start({ incidentId: incident.id, mode: 'manual', execution });
+      await audit(event, 'incident.ticket.requested', incident.id, { execution });
       return json(202, { ticket: { status: 'pending', attempts: ticket?.attempts ?? 0, updatedAt: now().toISOString() }, execution });
     },
 
@@ -158,6 +167,7 @@ export function automationRoutes(deps: AutomationApiDeps): Record<(typeof AUTOMA
       const incident = await incidentFrom(event);
       const execution = executionName(incident.id, `reanalyze-${now().getTime()}`);
       await requireWorkflow().start({ incidentId: incident.id, mode: 'reanalyze', execution });
+      await audit(event, 'incident.analysis.requested', incident.id, { execution });
       return json(202, { execution });
     },
 
@@ -168,6 +178,7 @@ export function automationRoutes(deps: AutomationApiDeps): Record<(typeof AUTOMA
       const updated = await deps.incidents.setStatus(incident.id, status, at);
       if (!updated) throw new NotFoundError(`No incident with id ${incident.id}`);
       await deps.incidents.appendTimeline(incident.id, { at, step: 'status', status: 'ok', durationMs: 0, detail: { from: incident.status, to: status, by: caller(event).subject } });
+      await audit(event, 'incident.status.changed', incident.id, { from: incident.status, to: status });
       await deps.notifier().publish('incident.updated', updated).catch(() => undefined);
       return json(200, updated);
     },

@@ -1,3 +1,4 @@
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
@@ -9,6 +10,7 @@ import { verifyPassword, type LocalTokenService } from '../auth/local-auth.js';
 import type { DynamoUserStore } from '../adapters/dynamodb/settings-store.js';
 import type { IncidentStore, StatsStore } from '../ports.js';
 import { buildServices, type Services } from '../wiring.js';
+import { ADMIN_ROUTES, adminRoutes, type AdminApiDeps } from './api-admin.js';
 import { AUTOMATION_ROUTES, automationRoutes, type AutomationApiDeps } from './api-automation.js';
 import { caller, errorResponse, json, parseBody, validate, type ApiEvent, type ApiRoute } from './http.js';
 import { logger } from './logger.js';
@@ -22,13 +24,14 @@ export interface ApiDeps {
   /** Each check resolves when its component answers and rejects with the reason otherwise. */
   readonly health: Readonly<Record<string, () => Promise<unknown>>>;
   readonly automation: AutomationApiDeps;
+  readonly admin: AdminApiDeps;
 }
 
 type Event = ApiEvent;
 type Route = ApiRoute;
 
 /** Every route this handler serves: the CDK stack and the local gateway both build their routes from this list. */
-export const API_ROUTES = ['GET /api/health', 'POST /api/auth/login', 'GET /api/incidents', 'GET /api/incidents/{id}', ...AUTOMATION_ROUTES] as const;
+export const API_ROUTES = ['GET /api/health', 'POST /api/auth/login', 'GET /api/incidents', 'GET /api/incidents/{id}', ...AUTOMATION_ROUTES, ...ADMIN_ROUTES] as const;
 export type ApiRouteKey = (typeof API_ROUTES)[number];
 
 /** Routes reachable without a token; API Gateway attaches no authorizer to them. */
@@ -86,15 +89,18 @@ export function createApiHandler(deps: ApiDeps): (event: Event) => Promise<APIGa
       const id = incidentId.safeParse(event.pathParameters?.id);
       const incident = id.success ? await deps.incidents.get(id.data) : undefined;
       if (!id.success || !incident) throw new NotFoundError(`No incident with id ${String(event.pathParameters?.id)}`);
-      const [timeline, recentOccurrences, kioskCounts] = await Promise.all([
+      const since = new Date(Date.now() - 59 * 60_000).toISOString().slice(0, 16);
+      const [timeline, recentOccurrences, kioskCounts, series] = await Promise.all([
         deps.incidents.timeline(incident.id, 100),
         deps.incidents.recentOccurrences(incident.id, 20),
         deps.incidents.kioskCounts(incident.id),
+        deps.admin.incidents.series(incident.id, since),
       ]);
-      return json(200, { ...incident, kioskCounts, timeline, recentOccurrences });
+      return json(200, { ...incident, kioskCounts, timeline, recentOccurrences, series });
     },
 
     ...automationRoutes(deps.automation),
+    ...adminRoutes(deps.admin),
   };
 
   return async (event) => {
@@ -128,6 +134,7 @@ export const handler = middy((event: Event) => {
       ...(services.tokens ? { tokens: services.tokens } : {}),
       health: { dynamodb: () => services.stats.read('health') },
       automation: automationDeps(services, config),
+      admin: adminDeps(services, config),
     });
   }
   return lambdaHandler(event);
@@ -136,10 +143,28 @@ export const handler = middy((event: Event) => {
 export function automationDeps(services: Services, config: RuntimeConfig): AutomationApiDeps {
   return {
     incidents: services.incidents,
+    audit: services.audit,
     config: services.config,
     jiraTokens: services.jiraTokens,
     notifier: services.notifier,
     jiraAllowHosts: config.jiraAllowHosts,
     ...(services.workflow ? { workflow: services.workflow } : {}),
+  };
+}
+
+export function adminDeps(services: Services, config: RuntimeConfig): AdminApiDeps {
+  return {
+    incidents: services.incidents,
+    stats: services.stats,
+    config: services.config,
+    users: services.users,
+    audit: services.audit,
+    logs: {
+      client: new CloudWatchLogsClient({
+        region: config.region,
+        ...(config.logsEndpoint ? { endpoint: config.logsEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+      }),
+      logGroupName: config.logGroupName,
+    },
   };
 }

@@ -118,8 +118,26 @@ export async function ingestLogBatch(batch: LogBatch, deps: IngestDeps): Promise
     }),
   );
 
-  if (Object.keys(skipped).length > 0) await deps.stats.increment('ingest.skipped', skipped);
+  await Promise.all([
+    Object.keys(skipped).length > 0 ? deps.stats.increment('ingest.skipped', skipped) : undefined,
+    ...fleetCounters(fresh).map(([group, counts]) => deps.stats.increment(group, counts)),
+  ]);
   return { received: batch.events.length, recorded: fresh.length, skipped, created, updated };
+}
+
+/** Errors per minute and per store per day across the fleet, for the overview page. */
+function fleetCounters(items: readonly Pending[]): Array<[string, Record<string, number>]> {
+  const groups = new Map<string, Record<string, number>>();
+  const add = (group: string, name: string) => {
+    const counts = groups.get(group) ?? {};
+    counts[name] = (counts[name] ?? 0) + 1;
+    groups.set(group, counts);
+  };
+  for (const { occurrence } of items) {
+    add(`errors#${occurrence.occurredAt.slice(0, 16)}`, 'count');
+    add(`stores#${occurrence.occurredAt.slice(0, 10)}`, occurrence.storeId);
+  }
+  return [...groups];
 }
 
 async function claimAll(pending: readonly Pending[], store: IncidentStore): Promise<Pending[]> {
@@ -138,13 +156,23 @@ async function claimAll(pending: readonly Pending[], store: IncidentStore): Prom
 function deltasByIncident(items: readonly Pending[]): Array<{ delta: IncidentDelta; occurrences: Occurrence[] }> {
   const byId = new Map<
     string,
-    { first: Pending; last: Pending; count: number; stores: Record<string, number>; kiosks: Record<string, number>; min: string; max: string; occurrences: Occurrence[] }
+    {
+      first: Pending;
+      last: Pending;
+      count: number;
+      stores: Record<string, number>;
+      kiosks: Record<string, number>;
+      minutes: Record<string, number>;
+      min: string;
+      max: string;
+      occurrences: Occurrence[];
+    }
   >();
   for (const item of items) {
     const { occurrence } = item;
     let acc = byId.get(occurrence.incidentId);
     if (!acc) {
-      acc = { first: item, last: item, count: 0, stores: {}, kiosks: {}, min: occurrence.occurredAt, max: occurrence.occurredAt, occurrences: [] };
+      acc = { first: item, last: item, count: 0, stores: {}, kiosks: {}, minutes: {}, min: occurrence.occurredAt, max: occurrence.occurredAt, occurrences: [] };
       byId.set(occurrence.incidentId, acc);
     }
     acc.count += 1;
@@ -152,13 +180,15 @@ function deltasByIncident(items: readonly Pending[]): Array<{ delta: IncidentDel
     acc.stores[occurrence.storeId] = (acc.stores[occurrence.storeId] ?? 0) + 1;
     const kiosk = `${occurrence.storeId}/${occurrence.kioskId}`;
     acc.kiosks[kiosk] = (acc.kiosks[kiosk] ?? 0) + 1;
+    const minute = occurrence.occurredAt.slice(0, 16);
+    acc.minutes[minute] = (acc.minutes[minute] ?? 0) + 1;
     if (occurrence.occurredAt < acc.min) acc.min = occurrence.occurredAt;
     if (occurrence.occurredAt >= acc.max) {
       acc.max = occurrence.occurredAt;
       acc.last = item;
     }
   }
-  return [...byId.values()].map(({ first, last, count, stores, kiosks, min, max, occurrences }) => ({
+  return [...byId.values()].map(({ first, last, count, stores, kiosks, minutes, min, max, occurrences }) => ({
     occurrences,
     delta: {
     id: first.occurrence.incidentId,
@@ -171,6 +201,7 @@ function deltasByIncident(items: readonly Pending[]): Array<{ delta: IncidentDel
     count,
     storeCounts: stores,
     kioskCounts: kiosks,
+    minuteCounts: minutes,
     firstSeen: min,
     lastSeen: max,
     sample: last.occurrence.message,

@@ -199,6 +199,9 @@ export class IncidentWorkflow {
 
   async recordTicket(incidentId: string, outcome: TicketOutcome): Promise<void> {
     const incident = await this.incident(incidentId);
+    const at = this.now().toISOString();
+    if (outcome.status === 'created' && !outcome.adopted) await this.deps.config.recordTicketOutcome('lastTicket', { incidentId, key: outcome.key, url: outcome.url, at });
+    if (outcome.status === 'failed') await this.deps.config.recordTicketOutcome('lastFailure', { incidentId, error: outcome.error, at });
     if (outcome.status !== 'in_progress') {
       await this.deps.incidents.appendTimeline(incidentId, {
         at: this.now().toISOString(),
@@ -240,7 +243,10 @@ export class IncidentWorkflow {
   /** The Catch path: whatever step failed after its retries is written on the timeline and pushed. */
   async recordFailure(incidentId: string, step: string, error: { Error?: string; Cause?: string }, claimant?: string): Promise<void> {
     const reason = `${error.Error ?? 'Error'}: ${errorMessage(error.Cause)}`.slice(0, 1000);
-    if (claimant && step === 'ticket') await this.deps.incidents.finishTicket(incidentId, claimant, { status: 'failed', error: reason }, this.now().toISOString());
+    if (claimant && step === 'ticket') {
+      await this.deps.incidents.finishTicket(incidentId, claimant, { status: 'failed', error: reason }, this.now().toISOString());
+      await this.deps.config.recordTicketOutcome('lastFailure', { incidentId, error: reason, at: this.now().toISOString() });
+    }
     await this.deps.incidents.appendTimeline(incidentId, { at: this.now().toISOString(), step, status: 'failed', durationMs: 0, detail: { reason } });
     const incident = await this.deps.incidents.get(incidentId);
     if (incident) await this.push(incident);

@@ -196,6 +196,7 @@ describe('Adapter: DynamoIncidentStore', () => {
     count: 1,
     storeCounts: { 'store-001': 1 },
     kioskCounts: { 'store-001/k1': 1 },
+    minuteCounts: { '2026-11-26T12:00': 1 },
     firstSeen: '2026-11-26T12:00:00.000Z',
     lastSeen: '2026-11-26T12:00:00.000Z',
     sample: 'sample',

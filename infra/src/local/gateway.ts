@@ -139,6 +139,7 @@ export class LocalGateway {
   private async handleHttp(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = req.method ?? 'GET';
+    if (url.pathname === '/config.json') return this.serveClientConfig(req, res);
     if (!url.pathname.startsWith('/api/')) return this.serveStatic(url.pathname, res);
 
     const match = this.match(method, url.pathname);
@@ -259,6 +260,16 @@ export class LocalGateway {
     } catch (error) {
       console.error('gateway: $disconnect handler failed', error);
     }
+  }
+
+  /**
+   * The dashboard reads where its API is and how to sign in at run time, so one build serves every environment
+   * (in AWS the stack writes this file next to the build in S3).
+   */
+  private serveClientConfig(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const host = req.headers.host ?? `127.0.0.1:${(this.server.address() as { port: number }).port}`;
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+    res.end(JSON.stringify({ apiBaseUrl: '/api', wsUrl: `ws://${host}/ws`, auth: { mode: 'local' } }));
   }
 
   private async serveStatic(pathname: string, res: http.ServerResponse): Promise<void> {

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import { withDefaults, type RuntimeConfig } from '../../../functions/src/config.js';
-import { automationDeps } from '../../../functions/src/handlers/api.js';
+import { adminDeps, automationDeps } from '../../../functions/src/handlers/api.js';
 import { ingestDeps } from '../../../functions/src/handlers/ingest.js';
 import { createWorkflowHandler } from '../../../functions/src/handlers/workflow.js';
 import { buildWorkflow } from '../../../functions/src/wiring.js';
@@ -113,6 +113,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       wsManagementEndpoint: `${edgeUrl}/ws-api`,
       stepFunctionsEndpoint: edgeUrl,
       secretsEndpoint: edgeUrl,
+      logsEndpoint: edgeUrl,
       stateMachineArn,
       authKey: await loadOrCreateKey(path.join(dataDir, 'secrets', 'local-auth.key')),
       jiraAllowHosts: options.jira?.allowHosts ?? [],
@@ -177,6 +178,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         users: services.users,
         tokens,
         automation: automationDeps(services, config),
+        admin: adminDeps(services, config),
         health: {
           dynamodb: () => services.stats.read('health'),
           cloudwatchLogs: async () => {

@@ -14,6 +14,7 @@ export interface IncidentTables {
 const INCIDENT_KIND = 'incident';
 const OCCURRENCE_PREFIX = 'occ#';
 const KIOSK_PREFIX = 'kiosk#';
+const MINUTE_PREFIX = 'min#';
 /** A create that keeps losing races to other writers means something is badly wrong; stop rather than spin. */
 const MAX_UPSERT_ROUNDS = 5;
 
@@ -169,10 +170,24 @@ export class DynamoIncidentStore implements IncidentStore {
     }
   }
 
-  /** Kiosk counts live in their own items: a fleet-wide incident can touch more kiosks than fit in one 400 KB item. */
+  /**
+   * Kiosk counts and per-minute counts live in their own items: a fleet-wide incident can touch more kiosks than fit
+   * in one 400 KB item, and minutes accumulate for as long as the incident lives.
+   */
   private async writeKiosks(delta: IncidentDelta, incident: Incident): Promise<Incident> {
-    await Promise.all(
-      Object.entries(delta.kioskCounts).map(([kiosk, count]) =>
+    await Promise.all([
+      ...Object.entries(delta.minuteCounts).map(([minute, count]) =>
+        this.db.send(
+          new UpdateCommand({
+            TableName: this.tables.occurrences,
+            Key: { incidentId: delta.id, sk: `${MINUTE_PREFIX}${minute}` },
+            UpdateExpression: 'SET #expiresAt = :exp ADD #occurrences :n',
+            ExpressionAttributeNames: { '#expiresAt': 'expiresAt', '#occurrences': 'occurrences' },
+            ExpressionAttributeValues: { ':exp': this.expiry(), ':n': count },
+          }),
+        ),
+      ),
+      ...Object.entries(delta.kioskCounts).map(([kiosk, count]) =>
         this.db.send(
           new UpdateCommand({
             TableName: this.tables.occurrences,
@@ -183,8 +198,20 @@ export class DynamoIncidentStore implements IncidentStore {
           }),
         ),
       ),
-    );
+    ]);
     return incident;
+  }
+
+  /** Occurrences per minute from `sinceMinute` (`YYYY-MM-DDTHH:MM`) on, oldest first; minutes without any are absent. */
+  async series(id: string, sinceMinute: string): Promise<Array<{ minute: string; count: number }>> {
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.tables.occurrences,
+        KeyConditionExpression: 'incidentId = :id AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':id': id, ':from': `${MINUTE_PREFIX}${sinceMinute}`, ':to': `${MINUTE_PREFIX}\uffff` },
+      }),
+    );
+    return (out.Items ?? []).map((item) => ({ minute: String(item.sk).slice(MINUTE_PREFIX.length), count: Number(item.occurrences) }));
   }
 
   /**

@@ -1,4 +1,4 @@
-import { DeleteCommand, GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, GetCommand, type BatchGetCommandOutput, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DEFAULT_AUTOMATION, type AutomationSettings } from '../../domain/automation.js';
 import type { JiraSettings } from '../../domain/jira/settings.js';
 import type { ConnectionStore, StatsStore } from '../../ports.js';
@@ -30,6 +30,21 @@ export class DynamoStatsStore implements StatsStore {
         ExpressionAttributeValues: values,
       }),
     );
+  }
+
+  /** Several counter groups in one round trip (at most 100, DynamoDB's BatchGet limit); absent groups read as {}. */
+  async readMany(groups: readonly string[]): Promise<Record<string, Record<string, number>>> {
+    const result: Record<string, Record<string, number>> = Object.fromEntries(groups.map((g) => [g, {}]));
+    let keys: Array<Record<string, unknown>> | undefined = groups.map((g) => ({ pk: `stats#${g}` }));
+    for (let attempt = 0; keys && keys.length > 0 && attempt < 5; attempt++) {
+      const out: BatchGetCommandOutput = await this.db.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys } } }));
+      for (const item of out.Responses?.[this.table] ?? []) {
+        const { pk, ...counts } = item;
+        result[String(pk).slice('stats#'.length)] = Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, Number(v)]));
+      }
+      keys = out.UnprocessedKeys?.[this.table]?.Keys;
+    }
+    return result;
   }
 
   async read(group: string): Promise<Record<string, number>> {
@@ -116,6 +131,26 @@ export class DynamoUserStore {
     }
   }
 
+  async all(): Promise<Array<Omit<StoredUser, 'passwordHash'>>> {
+    const users: Array<Omit<StoredUser, 'passwordHash'>> = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out = await this.db.send(
+        new ScanCommand({
+          TableName: this.table,
+          FilterExpression: 'begins_with(pk, :p)',
+          ExpressionAttributeValues: { ':p': 'user#' },
+          ProjectionExpression: 'email, #role, createdAt',
+          ExpressionAttributeNames: { '#role': 'role' },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of out.Items ?? []) users.push({ email: String(item.email), role: item.role === 'viewer' ? 'viewer' : 'admin', createdAt: String(item.createdAt) });
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    return users.sort((a, b) => a.email.localeCompare(b.email));
+  }
+
   async any(): Promise<boolean> {
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -190,6 +225,28 @@ export class DynamoConfigStore {
   async putAutomation(settings: AutomationSettings, meta: { updatedBy: string; now: string }): Promise<AutomationSettings> {
     await this.db.send(new PutCommand({ TableName: this.table, Item: { pk: 'settings#automation', ...settings, updatedAt: meta.now, updatedBy: meta.updatedBy } }));
     return settings;
+  }
+
+  /** The latest ticket created and the latest ticket failure, for the overview's automation panel. */
+  async recordTicketOutcome(kind: 'lastTicket' | 'lastFailure', outcome: Record<string, string>): Promise<void> {
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: 'automation#outcomes' },
+        UpdateExpression: 'SET #kind = :outcome',
+        ExpressionAttributeNames: { '#kind': kind },
+        ExpressionAttributeValues: { ':outcome': outcome },
+      }),
+    );
+  }
+
+  async ticketOutcomes(): Promise<{ lastTicket?: Record<string, string>; lastFailure?: Record<string, string> }> {
+    const out = await this.db.send(new GetCommand({ TableName: this.table, Key: { pk: 'automation#outcomes' } }));
+    const item = out.Item ?? {};
+    return {
+      ...(item.lastTicket ? { lastTicket: item.lastTicket as Record<string, string> } : {}),
+      ...(item.lastFailure ? { lastFailure: item.lastFailure as Record<string, string> } : {}),
+    };
   }
 
   /** Takes one automatic ticket from this hour's allowance; false once `max` are used (concurrent callers cannot overshoot). */

@@ -1,0 +1,182 @@
+// The API's shapes as the dashboard reads them (docs/openapi.yaml). Everything here arrives from the network, so
+// code that renders it treats every string as untrusted text.
+
+export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const STATUSES = ['open', 'acknowledged', 'resolved'] as const;
+export type IncidentStatus = (typeof STATUSES)[number];
+
+export type Role = 'admin' | 'viewer';
+
+export interface SimilarIncident {
+  readonly id: string;
+  readonly code: string;
+  readonly title: string;
+  readonly similarity: number;
+}
+
+export interface Analysis {
+  readonly summary: string;
+  readonly rootCause: string;
+  readonly suggestions: readonly string[];
+  readonly confidence: number;
+  readonly confidenceReason: string;
+  readonly source: 'bedrock' | 'builtin';
+  readonly similarIncidents: readonly SimilarIncident[];
+  readonly model?: string;
+  readonly fallbackReason?: string;
+  readonly analyzedAt: string;
+  readonly durationMs: number;
+}
+
+export interface TicketState {
+  readonly status: 'pending' | 'created' | 'failed';
+  readonly key?: string;
+  readonly url?: string;
+  readonly error?: string;
+  readonly attempts: number;
+  readonly createdAt?: string;
+  readonly updatedAt: string;
+}
+
+export interface MinuteCount {
+  readonly minute: string;
+  readonly count: number;
+}
+
+export interface Incident {
+  readonly id: string;
+  readonly fingerprint: string;
+  readonly code: string;
+  readonly title: string;
+  readonly severity: Severity;
+  readonly category: string;
+  readonly template: string;
+  readonly status: IncidentStatus;
+  readonly firstSeen: string;
+  readonly lastSeen: string;
+  readonly occurrences: number;
+  readonly storeCounts: Readonly<Record<string, number>>;
+  readonly sample: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly version: number;
+  readonly analysis?: Analysis;
+  readonly ticket?: TicketState;
+  readonly regressedAt?: string;
+  readonly regressions?: number;
+  readonly resolvedAt?: string;
+  /** Optional per-minute counts; drawn as a sparkline when the list carries them. */
+  readonly series?: readonly MinuteCount[];
+}
+
+export interface TimelineEntry {
+  readonly at: string;
+  readonly step: string;
+  readonly status: 'ok' | 'failed' | 'skipped';
+  readonly durationMs: number;
+  readonly detail?: Readonly<Record<string, unknown>>;
+}
+
+export interface Occurrence {
+  readonly eventId?: string;
+  readonly occurredAt?: string;
+  readonly storeId?: string;
+  readonly kioskId?: string;
+  readonly logStream?: string;
+  readonly message?: string;
+}
+
+export interface IncidentDetail extends Incident {
+  readonly timeline: readonly TimelineEntry[];
+  readonly recentOccurrences: readonly Occurrence[];
+  readonly kioskCounts: Readonly<Record<string, number>>;
+  readonly series?: readonly MinuteCount[];
+}
+
+export interface IncidentPage {
+  readonly items: readonly Incident[];
+  readonly nextCursor?: string;
+}
+
+export interface LiveMessage {
+  readonly type: 'incident.created' | 'incident.updated';
+  readonly seq: number;
+  readonly at: string;
+  readonly data: Incident;
+}
+
+export type PriorityMap = Record<Severity, string>;
+
+export interface JiraSettingsView {
+  readonly baseUrl: string;
+  readonly email: string;
+  readonly projectKey: string;
+  readonly issueType: string;
+  readonly priorityMap: PriorityMap;
+  readonly enabled: boolean;
+  readonly commentWindowMinutes: number;
+  readonly apiTokenSet: boolean;
+  readonly updatedAt: string;
+  readonly updatedBy: string;
+}
+
+export interface JiraNotConfigured {
+  readonly configured: false;
+  readonly apiTokenSet: false;
+}
+
+export type JiraTestResult =
+  | {
+      readonly ok: true;
+      readonly accountId: string;
+      readonly displayName: string;
+      readonly project: { readonly key: string; readonly name: string };
+      readonly issueTypes: readonly string[];
+      readonly priorities: readonly string[];
+    }
+  | { readonly ok: false; readonly reason: string; readonly field: string; readonly message: string };
+
+export interface AutomationSettings {
+  readonly autoTicket: boolean;
+  readonly minSeverity: Severity;
+  readonly maxTicketsPerHour: number;
+  readonly ticketRetryBudgetSeconds: number;
+}
+
+export interface Overview {
+  readonly generatedAt: string;
+  readonly errorsPerMinute: readonly MinuteCount[];
+  readonly openBySeverity: Readonly<Partial<Record<Severity, number>>>;
+  readonly topStores: ReadonlyArray<{ readonly storeId: string; readonly occurrences: number }>;
+  readonly topKiosks: ReadonlyArray<{ readonly kiosk: string; readonly occurrences: number }>;
+  readonly automation: {
+    readonly jiraConfigured: boolean;
+    readonly jiraEnabled: boolean;
+    readonly autoTicket: boolean;
+    readonly minSeverity: Severity;
+    readonly lastTicket?: { readonly incidentId: string; readonly key: string; readonly url: string; readonly at: string };
+    readonly lastFailure?: { readonly incidentId: string; readonly error: string; readonly at: string };
+  };
+  readonly fleet: ReadonlyArray<{ readonly storeId: string; readonly kioskId: string; readonly logStream: string; readonly lastShipAt?: string; readonly silent: boolean }>;
+}
+
+export interface AuditEntry {
+  readonly at: string;
+  readonly actor: string;
+  readonly action: string;
+  readonly target: string;
+  readonly detail?: unknown;
+}
+
+export interface AuditPage {
+  readonly items: readonly AuditEntry[];
+  readonly nextCursor?: string;
+}
+
+export interface UserView {
+  readonly email: string;
+  readonly role: Role;
+  readonly createdAt?: string;
+}
