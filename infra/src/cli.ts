@@ -59,6 +59,10 @@ function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
 async function start(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { 'no-pos': { type: 'boolean' }, 'no-agent': { type: 'boolean' } }, strict: true });
   const env = process.env;
+  const { ensureDashboardBuilt } = await import('./dashboard-build.js');
+  const dashboard = ensureDashboardBuilt();
+  if (dashboard === 'built') process.stderr.write('dashboard: built web/dist\n');
+  else if (typeof dashboard === 'object') process.stderr.write(`dashboard: build failed, serving the API only:\n${dashboard.failed}\n`);
   const { startLocalStack } = await import('./local/runtime.js');
   const stack = await startLocalStack({
     dataDir: env.STACKLENS_DATA_DIR ?? './.stacklens',
