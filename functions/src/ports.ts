@@ -35,7 +35,8 @@ export interface IncidentStore {
 
 export interface StatsStore {
   /** Adds to named counters (skipped records by reason, delivery failures…); survives restarts. */
-  increment(group: string, counts: Readonly<Record<string, number>>): Promise<void>;
+  /** `expiresAt` (epoch seconds) lets DynamoDB TTL sweep time-bucketed groups such as errors per minute. */
+  increment(group: string, counts: Readonly<Record<string, number>>, expiresAt?: number): Promise<void>;
   read(group: string): Promise<Record<string, number>>;
 }
 

@@ -120,7 +120,8 @@ export async function ingestLogBatch(batch: LogBatch, deps: IngestDeps): Promise
 
   await Promise.all([
     Object.keys(skipped).length > 0 ? deps.stats.increment('ingest.skipped', skipped) : undefined,
-    ...fleetCounters(fresh).map(([group, counts]) => deps.stats.increment(group, counts)),
+    // The overview reads the last hour and today; two days of buckets is plenty.
+    ...fleetCounters(fresh).map(([group, counts]) => deps.stats.increment(group, counts, Math.floor(Date.now() / 1000) + 2 * 86_400)),
   ]);
   return { received: batch.events.length, recorded: fresh.length, skipped, created, updated };
 }

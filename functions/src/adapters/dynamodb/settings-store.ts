@@ -11,7 +11,7 @@ export class DynamoStatsStore implements StatsStore {
     private readonly table: string,
   ) {}
 
-  async increment(group: string, counts: Readonly<Record<string, number>>): Promise<void> {
+  async increment(group: string, counts: Readonly<Record<string, number>>, expiresAt?: number): Promise<void> {
     const entries = Object.entries(counts);
     if (entries.length === 0) return;
     const names: Record<string, string> = {};
@@ -21,11 +21,15 @@ export class DynamoStatsStore implements StatsStore {
       values[`:c${i}`] = count;
       return `#c${i} :c${i}`;
     });
+    if (expiresAt !== undefined) {
+      names['#expiresAt'] = 'expiresAt';
+      values[':expiresAt'] = expiresAt;
+    }
     await this.db.send(
       new UpdateCommand({
         TableName: this.table,
         Key: { pk: `stats#${group}` },
-        UpdateExpression: `ADD ${adds.join(', ')}`,
+        UpdateExpression: `${expiresAt !== undefined ? 'SET #expiresAt = :expiresAt ' : ''}ADD ${adds.join(', ')}`,
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
       }),
@@ -39,7 +43,7 @@ export class DynamoStatsStore implements StatsStore {
     for (let attempt = 0; keys && keys.length > 0 && attempt < 5; attempt++) {
       const out: BatchGetCommandOutput = await this.db.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: keys } } }));
       for (const item of out.Responses?.[this.table] ?? []) {
-        const { pk, ...counts } = item;
+        const { pk, expiresAt: _expiresAt, ...counts } = item;
         result[String(pk).slice('stats#'.length)] = Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, Number(v)]));
       }
       keys = out.UnprocessedKeys?.[this.table]?.Keys;
@@ -49,7 +53,7 @@ export class DynamoStatsStore implements StatsStore {
 
   async read(group: string): Promise<Record<string, number>> {
     const out = await this.db.send(new GetCommand({ TableName: this.table, Key: { pk: `stats#${group}` } }));
-    const { pk: _pk, ...counts } = out.Item ?? {};
+    const { pk: _pk, expiresAt: _expiresAt, ...counts } = out.Item ?? {};
     return Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, Number(v)]));
   }
 
