@@ -2,29 +2,18 @@
 // states them. A violation becomes the service's own error: InvalidParameterException with an
 // "N validation error(s) detected: Value ... at '...' failed to satisfy constraint: ..." message.
 import { z } from 'zod';
-import { AwsServiceError } from '../aws-error.js';
+import { awsInputParser, memberInteger, memberLength } from '../aws-json.js';
 import { MAX_FILTER_PATTERN_LENGTH } from './filter-pattern.js';
 
 export const MAX_EVENTS_PER_PUT = 10_000;
 
-const length = (min: number, max: number) =>
-  z
-    .string()
-    .min(min, `Member must have length greater than or equal to ${min}`)
-    .max(max, `Member must have length less than or equal to ${max}`);
-
-const logGroupName = length(1, 512).regex(/^[.\-_/#A-Za-z0-9]+$/, 'Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+');
-const logStreamName = length(1, 512).regex(/^[^:*]*$/, 'Member must satisfy regular expression pattern: [^:*]*');
+const logGroupName = memberLength(1, 512).regex(/^[.\-_/#A-Za-z0-9]+$/, 'Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+');
+const logStreamName = memberLength(1, 512).regex(/^[^:*]*$/, 'Member must satisfy regular expression pattern: [^:*]*');
 const filterName = logStreamName;
-const logGroupIdentifier = length(1, 2048).regex(/^[\w#+=/:,.@-]*$/, 'Member must satisfy regular expression pattern: [\\w#+=/:,.@-]*');
+const logGroupIdentifier = memberLength(1, 2048).regex(/^[\w#+=/:,.@-]*$/, 'Member must satisfy regular expression pattern: [\\w#+=/:,.@-]*');
 const nextToken = z.string().min(1, 'Member must have length greater than or equal to 1');
-const timestamp = z.number().int('Member must be an integer').min(0, 'Member must have value greater than or equal to 0');
-const pageLimit = (max: number) =>
-  z
-    .number()
-    .int('Member must be an integer')
-    .min(1, 'Member must have value greater than or equal to 1')
-    .max(max, `Member must have value less than or equal to ${max}`);
+const timestamp = memberInteger(0);
+const pageLimit = (max: number) => memberInteger(1, max);
 const filterPattern = z.string().max(MAX_FILTER_PATTERN_LENGTH, `Member must have length less than or equal to ${MAX_FILTER_PATTERN_LENGTH}`);
 
 export const CreateLogGroupInput = z.object({
@@ -36,7 +25,7 @@ export const CreateLogGroupInput = z.object({
 
 export const DescribeLogGroupsInput = z.object({
   logGroupNamePrefix: logGroupName.optional(),
-  logGroupNamePattern: length(0, 512).optional(),
+  logGroupNamePattern: memberLength(0, 512).optional(),
   nextToken: nextToken.optional(),
   limit: pageLimit(50).optional(),
 });
@@ -115,31 +104,4 @@ export const DescribeSubscriptionFiltersInput = z.object({
 
 export const DeleteSubscriptionFilterInput = z.object({ logGroupName, filterName });
 
-export function parseInput<T>(schema: z.ZodType<T>, input: unknown): T {
-  const result = schema.safeParse(input ?? {});
-  if (result.success) return result.data;
-  const issues = result.error.issues;
-  const described = issues.slice(0, 10).map((issue) => {
-    const path = issue.path.map(String).join('.');
-    const value = valueAt(input, issue.path);
-    if (value === undefined || value === null) return `Value null at '${path}' failed to satisfy constraint: Member must not be null`;
-    return `Value ${describeValue(value)}at '${path}' failed to satisfy constraint: ${issue.message}`;
-  });
-  const count = `${issues.length} validation error${issues.length === 1 ? '' : 's'} detected`;
-  throw new AwsServiceError('InvalidParameterException', `${count}: ${described.join('; ')}`);
-}
-
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  let current = input;
-  for (const key of path) {
-    if (typeof current !== 'object' || current === null) return undefined;
-    current = (current as Record<PropertyKey, unknown>)[key];
-  }
-  return current;
-}
-
-function describeValue(value: unknown): string {
-  if (typeof value === 'string') return value.length <= 100 ? `'${value}' ` : '';
-  if (typeof value === 'number' || typeof value === 'boolean') return `'${String(value)}' `;
-  return '';
-}
+export const parseInput = awsInputParser({ errorType: 'InvalidParameterException', echoValues: true });

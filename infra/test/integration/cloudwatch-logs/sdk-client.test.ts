@@ -15,34 +15,30 @@ import {
   ResourceAlreadyExistsException,
   ResourceNotFoundException,
 } from '@aws-sdk/client-cloudwatch-logs';
+import { handleLogsRequest, LOGS_TARGET_PREFIX, MAX_LOGS_REQUEST_BYTES } from '../../../src/local/cloudwatch-logs/http.js';
 import { LocalCloudWatchLogs } from '../../../src/local/cloudwatch-logs/service.js';
 import { ERROR_FILTER_PATTERN, LOG_GROUP_NAME, SUBSCRIPTION_FILTER_NAME } from '../../../src/pipeline.js';
 import { recorder } from '../../unit/cloudwatch-logs/helpers.js';
-import { createEdgeTestServer, type EdgeTestServer, logsClient } from './helpers.js';
+import { type AwsJsonTestServer, localClientConfig, rejectionOf, startAwsJsonTestServer } from '../../helpers/aws-test-server.js';
 
 const STREAM = 'store-12/kiosk-3';
 const INGEST_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:stacklens-ingest';
 
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected the call to fail, it succeeded');
-}
-
 describe('local CloudWatch Logs through @aws-sdk/client-cloudwatch-logs', () => {
   let delivered: ReturnType<typeof recorder>;
   let svc: LocalCloudWatchLogs;
-  let server: EdgeTestServer;
+  let server: AwsJsonTestServer;
   let client: CloudWatchLogsClient;
 
   beforeEach(async () => {
     delivered = recorder();
     svc = new LocalCloudWatchLogs({ deliver: delivered.deliver, deliveryRetryDelayMs: 1 });
-    server = await createEdgeTestServer(svc);
-    client = logsClient(server.endpoint);
+    server = await startAwsJsonTestServer({
+      targetPrefix: LOGS_TARGET_PREFIX,
+      maxRequestBytes: MAX_LOGS_REQUEST_BYTES,
+      handle: (op, body, res) => handleLogsRequest(svc, op, body, res),
+    });
+    client = new CloudWatchLogsClient(localClientConfig(server.endpoint));
     await client.send(new CreateLogGroupCommand({ logGroupName: LOG_GROUP_NAME }));
     await client.send(new CreateLogStreamCommand({ logGroupName: LOG_GROUP_NAME, logStreamName: STREAM }));
   });

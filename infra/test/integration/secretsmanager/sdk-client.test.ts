@@ -1,47 +1,44 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import {
   CreateSecretCommand,
   DecryptionFailure,
   DeleteSecretCommand,
   DescribeSecretCommand,
   GetSecretValueCommand,
+  InternalServiceError,
   InvalidParameterException,
   ListSecretsCommand,
   PutSecretValueCommand,
   ResourceExistsException,
   ResourceNotFoundException,
-  type SecretsManagerClient,
+  SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import { handleSecretsManagerRequest, MAX_SECRETS_MANAGER_REQUEST_BYTES, SECRETS_MANAGER_TARGET_PREFIX } from '../../../src/local/secretsmanager/http.js';
 import { LocalSecretsManager } from '../../../src/local/secretsmanager/service.js';
-import { createSecretsTestServer, secretsClient, type SecretsTestServer } from './helpers.js';
+import { type AwsJsonTestServer, localClientConfig, rejectionOf, startAwsJsonTestServer } from '../../helpers/aws-test-server.js';
 
 const NAME = 'stacklens/jira/api-token';
 const FIRST_TOKEN = 'ATATT3xFfGF0-first-token-0123456789';
 const ROTATED_TOKEN = 'ATATT3xFfGF0-rotated-token-9876543210';
 
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected the call to fail, it succeeded');
-}
-
 describe('local Secrets Manager through @aws-sdk/client-secrets-manager', () => {
   let root: string;
   let file: string;
   let keyFile: string;
-  let server: SecretsTestServer;
+  let server: AwsJsonTestServer;
   let client: SecretsManagerClient;
 
-  const serve = async (): Promise<void> => {
-    server = await createSecretsTestServer(new LocalSecretsManager({ file, keyFile }));
-    client = secretsClient(server.endpoint);
+  const serve = async (svc = new LocalSecretsManager({ file, keyFile })): Promise<void> => {
+    server = await startAwsJsonTestServer({
+      targetPrefix: SECRETS_MANAGER_TARGET_PREFIX,
+      maxRequestBytes: MAX_SECRETS_MANAGER_REQUEST_BYTES,
+      handle: (op, body, res) => handleSecretsManagerRequest(svc, op, body, res),
+    });
+    client = new SecretsManagerClient(localClientConfig(server.endpoint));
   };
 
   beforeEach(async () => {
@@ -123,7 +120,7 @@ describe('local Secrets Manager through @aws-sdk/client-secrets-manager', () => 
 
     const error = await rejectionOf(client.send(new GetSecretValueCommand({ SecretId: NAME })));
     expect(error).toBeInstanceOf(DecryptionFailure);
-    expect(JSON.stringify(server.responses)).not.toContain(FIRST_TOKEN);
+    expect(JSON.stringify(server.exchanges)).not.toContain(FIRST_TOKEN);
   });
 
   it('sends the value over the wire only in GetSecretValue answers', async () => {
@@ -136,9 +133,9 @@ describe('local Secrets Manager through @aws-sdk/client-secrets-manager', () => 
     await rejectionOf(client.send(new PutSecretValueCommand({ SecretId: NAME, SecretString: ROTATED_TOKEN, SecretBinary: new Uint8Array([1]) })));
     await client.send(new DeleteSecretCommand({ SecretId: NAME, ForceDeleteWithoutRecovery: true }));
 
-    const revealing = server.responses.filter((response) => response.body.includes('ATATT3xFfGF0')).map((response) => response.operation);
+    const revealing = server.exchanges.filter((exchange) => exchange.body.includes('ATATT3xFfGF0')).map((exchange) => exchange.operation);
     expect(revealing).toEqual(['GetSecretValue']);
-    expect(server.responses.map((response) => response.operation)).toEqual([
+    expect(server.exchanges.map((exchange) => exchange.operation)).toEqual([
       'CreateSecret',
       'PutSecretValue',
       'DescribeSecret',
@@ -148,5 +145,25 @@ describe('local Secrets Manager through @aws-sdk/client-secrets-manager', () => 
       'PutSecretValue',
       'DeleteSecret',
     ]);
+  });
+
+  it('answers an unexpected failure with 500 InternalServiceError and logs only the error’s kind, not its message', async () => {
+    class FailingSecretsManager extends LocalSecretsManager {
+      override handle(): Promise<unknown> {
+        return Promise.reject(new TypeError(`cannot read ${FIRST_TOKEN}`));
+      }
+    }
+    client.destroy();
+    await server.close();
+    await serve(new FailingSecretsManager({ file, keyFile }));
+    const logged = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const error = await rejectionOf(client.send(new GetSecretValueCommand({ SecretId: NAME })));
+      expect(error).toBeInstanceOf(InternalServiceError);
+      expect((error as InternalServiceError).$metadata.httpStatusCode).toBe(500);
+      expect(logged.mock.calls).toEqual([['secretsmanager: GetSecretValue failed with TypeError']]);
+    } finally {
+      logged.mockRestore();
+    }
   });
 });

@@ -12,14 +12,15 @@ import {
   InvalidExecutionInput,
   ListExecutionsCommand,
   ListStateMachinesCommand,
-  type SFNClient,
+  SFNClient,
   StartExecutionCommand,
   StateMachineDoesNotExist,
   StopExecutionCommand,
   ValidationException,
 } from '@aws-sdk/client-sfn';
+import { handleStepFunctionsRequest, MAX_STEP_FUNCTIONS_REQUEST_BYTES, STEP_FUNCTIONS_TARGET_PREFIX } from '../../../src/local/stepfunctions/http.js';
 import { LocalStepFunctions } from '../../../src/local/stepfunctions/service.js';
-import { createSfnTestServer, sfnClient, type SfnTestServer } from './helpers.js';
+import { type AwsJsonTestServer, localClientConfig, rejectionOf, startAwsJsonTestServer } from '../../helpers/aws-test-server.js';
 
 const MACHINE_ARN = 'arn:aws:states:us-east-1:000000000000:stateMachine:incident-workflow';
 
@@ -53,19 +54,10 @@ const DEFINITION = {
   },
 };
 
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected the call to fail, it succeeded');
-}
-
 describe('local Step Functions through @aws-sdk/client-sfn', () => {
   let dir: string;
   let svc: LocalStepFunctions;
-  let server: SfnTestServer;
+  let server: AwsJsonTestServer;
   let client: SFNClient;
   let ticketCalls: number;
   let release: (() => void) | undefined;
@@ -90,8 +82,12 @@ describe('local Step Functions through @aws-sdk/client-sfn', () => {
       stateDir: dir,
       waitTimeScale: 0,
     });
-    server = await createSfnTestServer(svc);
-    client = sfnClient(server.endpoint);
+    server = await startAwsJsonTestServer({
+      targetPrefix: STEP_FUNCTIONS_TARGET_PREFIX,
+      maxRequestBytes: MAX_STEP_FUNCTIONS_REQUEST_BYTES,
+      handle: (op, body, res) => handleStepFunctionsRequest(svc, op, body, res),
+    });
+    client = new SFNClient(localClientConfig(server.endpoint));
   });
 
   afterEach(async () => {
@@ -120,7 +116,9 @@ describe('local Step Functions through @aws-sdk/client-sfn', () => {
     expect(described.startDate?.getTime()).toBe(started.startDate?.getTime());
     expect(described.stopDate!.getTime()).toBeGreaterThanOrEqual(described.startDate!.getTime());
     expect(ticketCalls).toBe(2);
-    expect(server.requests.every((request) => request.contentType === 'application/x-amz-json-1.0' && request.target?.startsWith('AWSStepFunctions.'))).toBe(true);
+    expect(
+      server.exchanges.every((exchange) => exchange.contentType === 'application/x-amz-json-1.0' && exchange.target?.startsWith('AWSStepFunctions.')),
+    ).toBe(true);
   });
 
   it('returns the same execution for a repeated start and raises ExecutionAlreadyExists for other input', async () => {
@@ -145,6 +143,18 @@ describe('local Step Functions through @aws-sdk/client-sfn', () => {
     expect(await rejectionOf(client.send(new StartExecutionCommand({ stateMachineArn: MACHINE_ARN, name: 'x'.repeat(81), input: '{}' })))).toBeInstanceOf(
       ValidationException,
     );
+  });
+
+  it('answers errors in AWS JSON 1.0 with the error type in x-amzn-errortype', async () => {
+    const response = await fetch(server.endpoint, {
+      method: 'POST',
+      headers: { 'x-amz-target': 'AWSStepFunctions.DescribeExecution', 'content-type': 'application/x-amz-json-1.0' },
+      body: JSON.stringify({ executionArn: 'incident-inc-1' }),
+    });
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toBe('application/x-amz-json-1.0');
+    expect(response.headers.get('x-amzn-errortype')).toBe('InvalidArn');
+    expect(await response.json()).toMatchObject({ __type: 'InvalidArn' });
   });
 
   it('stops a running execution, lists it as ABORTED and returns its history', async () => {

@@ -1,7 +1,8 @@
 import { gunzipSync } from 'node:zlib';
 import type { CloudWatchLogsDecodedData, CloudWatchLogsEvent } from 'aws-lambda';
-import { AwsServiceError } from '../../../src/local/aws-error.js';
 import { LocalCloudWatchLogs, type CloudWatchLogsServiceOptions } from '../../../src/local/cloudwatch-logs/service.js';
+
+export { failure } from '../../helpers/aws-test-server.js';
 
 export const NOW = Date.UTC(2026, 10, 26, 12, 0, 0);
 export const GROUP = '/stacklens/pos';
@@ -39,17 +40,6 @@ export function newService(options: Partial<CloudWatchLogsServiceOptions> = {}):
 export async function withStream(svc: LocalCloudWatchLogs, group = GROUP, stream = STREAM): Promise<void> {
   await svc.handle('CreateLogGroup', { logGroupName: group });
   await svc.handle('CreateLogStream', { logGroupName: group, logStreamName: stream });
-}
-
-/** Resolves to the AwsServiceError the promise rejects with; fails the test if it resolves. */
-export async function failure(promise: Promise<unknown>): Promise<AwsServiceError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof AwsServiceError) return err;
-    throw err;
-  }
-  throw new Error('expected the call to fail, it succeeded');
 }
 
 export function events(messages: readonly string[], timestamp = NOW): Array<{ timestamp: number; message: string }> {

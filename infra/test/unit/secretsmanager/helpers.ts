@@ -1,8 +1,9 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AwsServiceError } from '../../../src/local/aws-error.js';
 import { LocalSecretsManager, type SecretsManagerServiceOptions } from '../../../src/local/secretsmanager/service.js';
+
+export { failure } from '../../helpers/aws-test-server.js';
 
 export const NOW = Date.UTC(2026, 10, 26, 12, 0, 0);
 export const DAY_MS = 86_400_000;
@@ -28,14 +29,4 @@ export function tempPaths(): Paths {
 
 export function newService(paths: Paths, extra: Partial<SecretsManagerServiceOptions> = {}): LocalSecretsManager {
   return new LocalSecretsManager({ file: paths.file, keyFile: paths.keyFile, now: () => NOW, ...extra });
-}
-
-export async function failure(promise: Promise<unknown>): Promise<AwsServiceError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof AwsServiceError) return err;
-    throw err;
-  }
-  throw new Error('expected the call to fail, it succeeded');
 }

@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AwsServiceError } from '../../../src/local/aws-error.js';
 import { LocalStepFunctions, type LambdaTaskHandler, type StepFunctionsServiceOptions } from '../../../src/local/stepfunctions/service.js';
+
+export { failure } from '../../helpers/aws-test-server.js';
 
 export const REGION = 'us-east-1';
 export const ACCOUNT = '000000000000';
@@ -55,16 +56,6 @@ export async function until(predicate: () => boolean, what: string): Promise<voi
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   throw new Error(`gave up waiting for ${what}`);
-}
-
-export async function failure(promise: Promise<unknown>): Promise<AwsServiceError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof AwsServiceError) return err;
-    throw err;
-  }
-  throw new Error('expected the call to fail, it succeeded');
 }
 
 export interface Described {
