@@ -11,6 +11,7 @@ const SUITES: Record<string, () => Promise<BenchFigure[]>> = {
   parse: async () => (await import('../../functions/bench/parse.bench.js')).benchParse(),
   latency: async () => (await import('./latency.bench.js')).benchLatency(),
   workflow: async () => (await import('./workflow.bench.js')).benchWorkflow(),
+  bundle: async () => (await import('../../web/bench/bundle.bench.js')).benchBundle(),
 };
 
 /** `stacklens bench [--only parse,latency]`: runs each suite in turn and prints one table of figures. */

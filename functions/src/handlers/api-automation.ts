@@ -134,11 +134,25 @@ export function automationRoutes(deps: AutomationApiDeps): Record<(typeof AUTOMA
 
     'POST /api/integrations/jira/test': async (event) => {
       const stored = await deps.config.getJira();
-      const body = event.body ? parseBody(event, jiraBody.partial()) : {};
-      const settings = { ...(stored ?? {}), ...body } as Partial<JiraSettings>;
-      const complete = jiraBody.omit({ apiToken: true }).safeParse(settings);
-      if (!complete.success) throw new ValidationError('Nothing to test: save Jira settings first or send them in the body');
-      const result = await check(complete.data, body.apiToken, stored);
+      const { apiToken, ...overlay } = event.body ? parseBody(event, jiraBody.partial()) : {};
+      // Unsaved form values win over saved ones; bookkeeping fields of the stored item are not settings.
+      const saved: Partial<JiraSettings> = stored
+        ? {
+            baseUrl: stored.baseUrl,
+            email: stored.email,
+            projectKey: stored.projectKey,
+            issueType: stored.issueType,
+            priorityMap: stored.priorityMap,
+            enabled: stored.enabled,
+            commentWindowMinutes: stored.commentWindowMinutes,
+          }
+        : {};
+      const complete = jiraBody.omit({ apiToken: true }).safeParse({ ...saved, ...overlay });
+      if (!complete.success) {
+        const fields = complete.error.issues.map((issue) => ({ field: issue.path.join('.'), message: issue.message }));
+        throw new ValidationError('Nothing complete to test: save Jira settings first or send every field in the body', { fields });
+      }
+      const result = await check(complete.data, apiToken, stored);
       return json(200, result);
     },
 

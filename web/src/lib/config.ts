@@ -48,7 +48,8 @@ export function parseConfig(raw: unknown, fallback: AppConfig): AppConfig {
 export async function loadConfig(location: LocationLike, fetchImpl: typeof fetch = fetch): Promise<AppConfig> {
   const fallback = defaultConfig(location);
   try {
-    const res = await fetchImpl('/config.json', { headers: { accept: 'application/json' }, cache: 'no-store' });
+    // No custom headers or cache mode: the request must match index.html's preload to reuse its response.
+    const res = await fetchImpl('/config.json');
     if (!res.ok || !(res.headers.get('content-type') ?? '').includes('json')) return fallback;
     return parseConfig(await res.json(), fallback);
   } catch {

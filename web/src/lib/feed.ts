@@ -153,19 +153,16 @@ export class IncidentFeed {
       void this.catchUp(this.now() - CATCH_UP_SLACK_MS * 4);
       return;
     }
-    if (this.seq.hasHoles && this.gapTimer === undefined) {
-      this.gapTimer = this.setTimer(() => {
-        this.gapTimer = undefined;
-        if (this.seq.overdue(this.now())) void this.catchUp(this.now() - CATCH_UP_SLACK_MS * 4);
-        else if (this.seq.hasHoles) this.receiveCheckLater();
-      }, 800);
-    }
+    if (this.seq.hasHoles) this.scheduleGapCheck();
   }
 
-  private receiveCheckLater(): void {
+  /** Checks back after the grace period: a hole still open then means lost messages, so refetch. */
+  private scheduleGapCheck(): void {
+    if (this.gapTimer !== undefined) return;
     this.gapTimer = this.setTimer(() => {
       this.gapTimer = undefined;
       if (this.seq.overdue(this.now())) void this.catchUp(this.now() - CATCH_UP_SLACK_MS * 4);
+      else if (this.seq.hasHoles) this.scheduleGapCheck();
     }, 800);
   }
 
