@@ -344,7 +344,8 @@ export class DynamoIncidentStore implements IncidentStore {
         ? // The ticket's own text covers what happened so far: recurrence comments start one window later, from this count.
           { status: 'created', key: outcome.key, url: outcome.url, createdAt: now, error: null, lastCommentAt: now, commentedOccurrences: outcome.occurrences }
         : { status: 'failed', error: outcome.error };
-    return this.updatePendingTicket(id, claimant, fields, now);
+    // A created ticket counts the request that made it; `attempts` is then every create request this ticket took.
+    return this.updatePendingTicket(id, claimant, fields, now, outcome.status === 'created');
   }
 
   /**
