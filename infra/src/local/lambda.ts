@@ -8,7 +8,29 @@ export type LambdaHandler = (event: any, context: Context) => Promise<any>;
  * Invokes a handler the way the Lambda runtime would: a fresh request id, a context with a deadline, and the event
  * and result passed through JSON so no handler can depend on sharing live objects with its caller.
  */
-export async function invokeLocal<T = unknown>(functionName: string, handler: LambdaHandler, event: unknown, timeoutMs = 30_000): Promise<T> {
+const running = new Set<Promise<unknown>>();
+
+/**
+ * Resolves once every invocation running now has finished (or `timeoutMs` passed). The runtime waits on this before it
+ * closes dynalite, so no handler is left writing to a closed database on shutdown.
+ */
+export async function settleInvocations(timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([Promise.allSettled([...running]), new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+  clearTimeout(timer);
+}
+
+export function invokeLocal<T = unknown>(functionName: string, handler: LambdaHandler, event: unknown, timeoutMs = 30_000): Promise<T> {
+  const invocation = invoke<T>(functionName, handler, event, timeoutMs);
+  running.add(invocation);
+  void invocation.then(
+    () => running.delete(invocation),
+    () => running.delete(invocation),
+  );
+  return invocation;
+}
+
+async function invoke<T>(functionName: string, handler: LambdaHandler, event: unknown, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   const context: Context = {
     callbackWaitsForEmptyEventLoop: false,

@@ -27,7 +27,7 @@ import { LocalCloudWatchLogs } from './cloudwatch-logs/service.js';
 import { ensureTables, startDynalite } from './dynamodb.js';
 import { LocalEdge } from './edge.js';
 import { LocalGateway } from './gateway.js';
-import { invokeLocal } from './lambda.js';
+import { invokeLocal, settleInvocations } from './lambda.js';
 
 export interface LocalStackOptions {
   readonly dataDir: string;
@@ -97,6 +97,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   try {
     const dynamo = await startDynalite({ dir: path.join(dataDir, 'dynamodb'), port: options.ports.dynamodb, host });
     stops.push(() => dynamo.close());
+    // Runs just before the tables close (stops run in reverse): handlers still working finish against a live database.
+    stops.push(() => settleInvocations(10_000));
     const tables = localTableNames();
     await ensureTables(dynamo.endpoint, tables, REGION);
 
