@@ -220,7 +220,7 @@ describe('Workflow: analysis and exactly one Jira ticket per incident', () => {
     const incident = await waitFor(async () => {
       const found = await incidentByCode('CPU_OVERLOAD');
       return found && found.occurrences >= 10_000 ? found : undefined;
-    }, '10,000 occurrences', 120_000);
+    }, '10,000 occurrences', 240_000);
     expect(incident.occurrences).toBe(10_000);
     expect((await api<{ items: IncidentView[] }>('GET', '/api/incidents?code=CPU_OVERLOAD')).body.items).toHaveLength(1);
     await waitFor(async () => ((await incidentByCode('CPU_OVERLOAD'))?.ticket?.status === 'created' ? true : undefined), 'the flood ticket');
@@ -229,7 +229,8 @@ describe('Workflow: analysis and exactly one Jira ticket per incident', () => {
     const comments = jira.issues.find((i) => i.labels.includes(`stacklens-${incident.id}`))!.comments.length;
     // One-minute window: at most one comment per started minute after the ticket.
     expect(comments).toBeLessThanOrEqual(Math.ceil(minutes) + 1);
-  });
+    // Alone this takes ~40 s; beside other suites on two cores it has taken over a minute.
+  }, 300_000);
 
   it('reopens a resolved incident that recurs as regressed and comments on its ticket', async () => {
     const incident = (await incidentByCode('MISSING_PRICE'))!;
