@@ -4,7 +4,7 @@ import { ValidationError } from '../../../src/domain/errors.js';
 import { doc, paragraph } from '../../../src/domain/jira/adf.js';
 
 const EMAIL = 'stacklens-bot@example.com';
-const TOKEN = 'ATATT3xFfGF0-secret-token-value';
+const TOKEN = 'fake-jira-secret-token-value';
 const CREDENTIAL = Buffer.from(`${EMAIL}:${TOKEN}`).toString('base64');
 const NOW = Date.parse('2025-03-01T12:00:00Z');
 

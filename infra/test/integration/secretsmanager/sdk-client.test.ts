@@ -22,8 +22,8 @@ import { LocalSecretsManager } from '../../../src/local/secretsmanager/service.j
 import { type AwsJsonTestServer, localClientConfig, rejectionOf, startAwsJsonTestServer } from '../../helpers/aws-test-server.js';
 
 const NAME = 'stacklens/jira/api-token';
-const FIRST_TOKEN = 'ATATT3xFfGF0-first-token-0123456789';
-const ROTATED_TOKEN = 'ATATT3xFfGF0-rotated-token-9876543210';
+const FIRST_TOKEN = 'fake-jira-first-token-0123456789';
+const ROTATED_TOKEN = 'fake-jira-rotated-token-9876543210';
 
 describe('local Secrets Manager through @aws-sdk/client-secrets-manager', () => {
   let root: string;
@@ -133,7 +133,7 @@ describe('local Secrets Manager through @aws-sdk/client-secrets-manager', () => 
     await rejectionOf(client.send(new PutSecretValueCommand({ SecretId: NAME, SecretString: ROTATED_TOKEN, SecretBinary: new Uint8Array([1]) })));
     await client.send(new DeleteSecretCommand({ SecretId: NAME, ForceDeleteWithoutRecovery: true }));
 
-    const revealing = server.exchanges.filter((exchange) => exchange.body.includes('ATATT3xFfGF0')).map((exchange) => exchange.operation);
+    const revealing = server.exchanges.filter((exchange) => exchange.body.includes('fake-jira-')).map((exchange) => exchange.operation);
     expect(revealing).toEqual(['GetSecretValue']);
     expect(server.exchanges.map((exchange) => exchange.operation)).toEqual([
       'CreateSecret',

@@ -6,8 +6,8 @@ import { LocalSecretsManager } from '../../../src/local/secretsmanager/service.j
 import { valueAad } from '../../../src/local/secretsmanager/store.js';
 import { DAY_MS, failure, newService, NOW, tempPaths, type Paths } from './helpers.js';
 
-const TOKEN_V1 = 'ATATT3xFfGF0-first-jira-api-token-value';
-const TOKEN_V2 = 'ATATT3xFfGF0-second-jira-api-token-value';
+const TOKEN_V1 = 'fake-jira-first-jira-api-token-value';
+const TOKEN_V2 = 'fake-jira-second-jira-api-token-value';
 const NAME = 'stacklens/jira/api-token';
 
 interface SecretValueResponse {
@@ -222,7 +222,7 @@ describe('LocalSecretsManager', () => {
       outputs.push(...errors.map((error) => ({ type: error.type, message: error.message })));
 
       const text = JSON.stringify(outputs);
-      expect(text).not.toContain('ATATT3xFfGF0');
+      expect(text).not.toContain('fake-jira-');
       expect(errors.map((error) => error.type)).toEqual([
         'ResourceExistsException',
         'InvalidParameterException',
