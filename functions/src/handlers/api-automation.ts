@@ -71,6 +71,12 @@ const FIELD_FOR_REASON: Record<string, string> = {
   invalid_priority: 'priorityMap',
 };
 
+/** The settings proper, without the stored item's bookkeeping (token flag and version, who saved it when). */
+function settingsOf(stored: StoredJiraSettings): JiraSettings {
+  const { baseUrl, email, projectKey, issueType, priorityMap, enabled, commentWindowMinutes } = stored;
+  return { baseUrl, email, projectKey, issueType, priorityMap, enabled, commentWindowMinutes };
+}
+
 export function automationRoutes(deps: AutomationApiDeps): Record<(typeof AUTOMATION_ROUTES)[number], ApiRoute> {
   const now = deps.now ?? (() => new Date());
   const audit = (event: ApiEvent, action: string, target: string, detail?: Record<string, unknown>) =>
@@ -101,18 +107,7 @@ export function automationRoutes(deps: AutomationApiDeps): Record<(typeof AUTOMA
 
   const publicJira = (stored: StoredJiraSettings | undefined) =>
     stored
-      ? {
-          baseUrl: stored.baseUrl,
-          email: stored.email,
-          projectKey: stored.projectKey,
-          issueType: stored.issueType,
-          priorityMap: stored.priorityMap,
-          enabled: stored.enabled,
-          commentWindowMinutes: stored.commentWindowMinutes,
-          apiTokenSet: stored.apiTokenSet === true,
-          updatedAt: stored.updatedAt,
-          updatedBy: stored.updatedBy,
-        }
+      ? { ...settingsOf(stored), apiTokenSet: stored.apiTokenSet === true, updatedAt: stored.updatedAt, updatedBy: stored.updatedBy }
       : { configured: false, apiTokenSet: false };
 
   return {
@@ -135,19 +130,8 @@ export function automationRoutes(deps: AutomationApiDeps): Record<(typeof AUTOMA
     'POST /api/integrations/jira/test': async (event) => {
       const stored = await deps.config.getJira();
       const { apiToken, ...overlay } = event.body ? parseBody(event, jiraBody.partial()) : {};
-      // Unsaved form values win over saved ones; bookkeeping fields of the stored item are not settings.
-      const saved: Partial<JiraSettings> = stored
-        ? {
-            baseUrl: stored.baseUrl,
-            email: stored.email,
-            projectKey: stored.projectKey,
-            issueType: stored.issueType,
-            priorityMap: stored.priorityMap,
-            enabled: stored.enabled,
-            commentWindowMinutes: stored.commentWindowMinutes,
-          }
-        : {};
-      const complete = jiraBody.omit({ apiToken: true }).safeParse({ ...saved, ...overlay });
+      // Unsaved form values win over saved ones.
+      const complete = jiraBody.omit({ apiToken: true }).safeParse({ ...(stored ? settingsOf(stored) : {}), ...overlay });
       if (!complete.success) {
         const fields = complete.error.issues.map((issue) => ({ field: issue.path.join('.'), message: issue.message }));
         throw new ValidationError('Nothing complete to test: save Jira settings first or send every field in the body', { fields });
