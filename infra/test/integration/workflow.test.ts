@@ -15,6 +15,7 @@ interface IncidentView {
 const JIRA_EMAIL = 'stacklens-bot@example.com';
 const FIRST_TOKEN = 'first-token-Zx81qLmR4tVw9';
 const SECOND_TOKEN = 'second-token-Pq27sNd0aKe3';
+const PRIORITIES = { critical: 'Highest', high: 'High', medium: 'Medium', low: 'Low' };
 
 describe('Workflow: analysis and exactly one Jira ticket per incident', () => {
   let jira: JiraDouble;
@@ -69,7 +70,7 @@ describe('Workflow: analysis and exactly one Jira ticket per incident', () => {
       apiToken: FIRST_TOKEN,
       projectKey: 'OPS',
       issueType: 'Bug',
-      priorityMap: { critical: 'Highest', high: 'High', medium: 'Medium', low: 'Low' },
+      priorityMap: PRIORITIES,
       enabled: true,
       commentWindowMinutes: 1,
     });
@@ -175,7 +176,7 @@ describe('Workflow: analysis and exactly one Jira ticket per incident', () => {
       apiToken: SECOND_TOKEN,
       projectKey: 'OPS',
       issueType: 'Bug',
-      priorityMap: { critical: 'Highest', high: 'High', medium: 'Medium', low: 'Low' },
+      priorityMap: PRIORITIES,
       enabled: true,
       commentWindowMinutes: 1,
     });
@@ -196,7 +197,7 @@ describe('Workflow: analysis and exactly one Jira ticket per incident', () => {
       email: JIRA_EMAIL,
       projectKey: 'OPS',
       issueType: 'Spaceship',
-      priorityMap: { critical: 'Highest', high: 'High', medium: 'Medium', low: 'Low' },
+      priorityMap: PRIORITIES,
       enabled: true,
     });
     expect(bad.status).toBe(400);
@@ -206,7 +207,7 @@ describe('Workflow: analysis and exactly one Jira ticket per incident', () => {
       email: JIRA_EMAIL,
       projectKey: 'OPS',
       issueType: 'Bug',
-      priorityMap: { critical: 'Highest', high: 'High', medium: 'Medium', low: 'Low' },
+      priorityMap: PRIORITIES,
       enabled: true,
     });
     expect(elsewhere.status).toBe(400);

@@ -1,82 +1,28 @@
 // The API's shapes as the dashboard reads them (docs/openapi.yaml). Everything here arrives from the network, so
 // code that renders it treats every string as untrusted text.
 
-export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
-export type Severity = (typeof SEVERITIES)[number];
+import type { Severity } from '../../../functions/src/domain/catalog.js';
+import type { Incident as DomainIncident, IncidentStatus, TimelineEntry } from '../../../functions/src/domain/incident.js';
 
-export const STATUSES = ['open', 'acknowledged', 'resolved'] as const;
-export type IncidentStatus = (typeof STATUSES)[number];
+// The domain's own types, imported as types only (erased by the build): the dashboard cannot drift from what the
+// handlers send, which is how an earlier attempt's live page ended up listening for fields nobody sent.
+export type { Analysis } from '../../../functions/src/domain/analysis/types.js';
+export type { Severity } from '../../../functions/src/domain/catalog.js';
+export type { IncidentStatus, TicketState, TimelineEntry } from '../../../functions/src/domain/incident.js';
+
+export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low'];
+export const STATUSES: readonly IncidentStatus[] = ['open', 'acknowledged', 'resolved'];
 
 export type Role = 'admin' | 'viewer';
-
-export interface SimilarIncident {
-  readonly id: string;
-  readonly code: string;
-  readonly title: string;
-  readonly similarity: number;
-}
-
-export interface Analysis {
-  readonly summary: string;
-  readonly rootCause: string;
-  readonly suggestions: readonly string[];
-  readonly confidence: number;
-  readonly confidenceReason: string;
-  readonly source: 'bedrock' | 'builtin';
-  readonly similarIncidents: readonly SimilarIncident[];
-  readonly model?: string;
-  readonly fallbackReason?: string;
-  readonly analyzedAt: string;
-  readonly durationMs: number;
-}
-
-export interface TicketState {
-  readonly status: 'pending' | 'created' | 'failed';
-  readonly key?: string;
-  readonly url?: string;
-  readonly error?: string;
-  readonly attempts: number;
-  readonly createdAt?: string;
-  readonly updatedAt: string;
-}
 
 export interface MinuteCount {
   readonly minute: string;
   readonly count: number;
 }
 
-export interface Incident {
-  readonly id: string;
-  readonly fingerprint: string;
-  readonly code: string;
-  readonly title: string;
-  readonly severity: Severity;
-  readonly category: string;
-  readonly template: string;
-  readonly status: IncidentStatus;
-  readonly firstSeen: string;
-  readonly lastSeen: string;
-  readonly occurrences: number;
-  readonly storeCounts: Readonly<Record<string, number>>;
-  readonly sample: string;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly version: number;
-  readonly analysis?: Analysis;
-  readonly ticket?: TicketState;
-  readonly regressedAt?: string;
-  readonly regressions?: number;
-  readonly resolvedAt?: string;
+export interface Incident extends DomainIncident {
   /** Optional per-minute counts; drawn as a sparkline when the list carries them. */
   readonly series?: readonly MinuteCount[];
-}
-
-export interface TimelineEntry {
-  readonly at: string;
-  readonly step: string;
-  readonly status: 'ok' | 'failed' | 'skipped';
-  readonly durationMs: number;
-  readonly detail?: Readonly<Record<string, unknown>>;
 }
 
 export interface Occurrence {
