@@ -19,6 +19,7 @@ export const DEFAULT_LOG_GROUP = '/stacklens/pos';
 export const DEFAULT_MAX_PENDING_RECORDS = 50_000;
 export const DEFAULT_MAX_PENDING_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_STOP_TIMEOUT_MS = 10_000;
+export const DEFAULT_BUFFER_MAX_BYTES = 128 * 1024 * 1024;
 
 // Store and kiosk ids become the stream name `{storeId}/{kioskId}`: no `/`, `:` or `*` inside an id.
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -76,6 +77,10 @@ export const AgentConfigSchema = z
     retryBaseMs: positiveMs(60_000).default(DEFAULT_RETRY_BASE_MS),
     /** @default 30000 */
     retryCapMs: positiveMs(600_000).default(DEFAULT_RETRY_CAP_MS),
+    /** Bound of the on-disk outage buffer; at the bound the oldest data is dropped (and counted). @default 128 MiB */
+    bufferMaxBytes: z.number().int().min(64 * 1024).default(DEFAULT_BUFFER_MAX_BYTES),
+    /** Extra regular expressions whose matches are masked like card data, on top of the built-in redaction. */
+    redactPatterns: z.array(z.string().min(1)).max(64).default([]),
   })
   .strict();
 
@@ -123,9 +128,17 @@ export interface AgentStats {
   lastShipAt?: number;
   /** Bytes in the followed file beyond the last acknowledged offset. */
   lagBytes: number;
-  /** Records read but not yet acknowledged (held in memory). */
+  /** Records read but not yet acknowledged (in memory or in the disk buffer). */
   pendingRecords: number;
   pendingBytes: number;
+  /** Values replaced before anything left the redactor, by kind ('pan', 'cvv', 'track', 'email', 'custom'). */
+  redactions: Record<string, number>;
+  /** Unshipped data held in the on-disk buffer. */
+  bufferedRecords: number;
+  bufferedBytes: number;
+  /** Records (and their bytes) the disk buffer discarded, oldest first, because it reached bufferMaxBytes. */
+  bufferDroppedRecords: number;
+  bufferDroppedBytes: number;
 }
 
 type AgentState = 'new' | 'running' | 'stopping' | 'stopped';
@@ -151,7 +164,7 @@ export class PosAgent {
   private openedOnce = false;
   private state: AgentState = 'new';
   private stopping: Promise<void> | undefined;
-  private readonly counters: Omit<AgentStats, 'lagBytes' | 'pendingRecords' | 'pendingBytes'> = {
+  private readonly counters: Omit<AgentStats, 'lagBytes' | 'pendingRecords' | 'pendingBytes' | 'bufferedRecords' | 'bufferedBytes'> = {
     linesRead: 0,
     recordsShipped: 0,
     batchesSent: 0,
@@ -165,6 +178,9 @@ export class PosAgent {
     batchesDropped: 0,
     eventsDropped: 0,
     checkpointFailures: 0,
+    redactions: {},
+    bufferDroppedRecords: 0,
+    bufferDroppedBytes: 0,
   };
 
   constructor(cfg: AgentConfig, deps: AgentDeps = {}) {
@@ -284,7 +300,10 @@ export class PosAgent {
     return {
       ...this.counters,
       linesSkipped: { ...this.counters.linesSkipped },
+      redactions: { ...this.counters.redactions },
       lagBytes,
+      bufferedRecords: 0,
+      bufferedBytes: 0,
       pendingRecords: this.pendingRecords(),
       pendingBytes: this.pendingBytes(),
     };
@@ -351,7 +370,14 @@ export class PosAgent {
     if (line.truncatedBytes > 0) this.counters.linesTruncated += 1;
     let text: string;
     try {
-      text = this.redact(line.text);
+      const redacted = this.redact(line.text);
+      text = redacted.text;
+      if (redacted.counts !== undefined) {
+        for (const kind in redacted.counts) {
+          const n = redacted.counts[kind] ?? 0;
+          if (n > 0) this.counters.redactions[kind] = (this.counters.redactions[kind] ?? 0) + n;
+        }
+      }
     } catch (err) {
       // Never ship a line the redactor could not vouch for.
       this.counters.linesSkipped['redact-failed'] += 1;

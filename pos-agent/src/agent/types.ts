@@ -48,13 +48,20 @@ export interface Batch {
   readonly through: FilePosition;
 }
 
-/**
- * Applied to every line before it is buffered or shipped. Identity for now; the hardening issue plugs in card-data
- * redaction here. A redactor that throws makes the line be skipped (never shipped unredacted).
- */
-export type Redactor = (line: string) => string;
+/** What a redactor did to one line: the text to ship, and how many of each kind of value it replaced. */
+export interface RedactedLine {
+  readonly text: string;
+  /** Replacements by kind ('pan', 'cvv', 'track', 'email', 'custom'); undefined or empty when nothing was replaced. */
+  readonly counts?: Readonly<Record<string, number>>;
+}
 
-export const identityRedactor: Redactor = (line) => line;
+/**
+ * Applied to every line before it is buffered or shipped. A redactor that throws makes the line be skipped (never
+ * shipped unredacted).
+ */
+export type Redactor = (line: string) => RedactedLine;
+
+export const identityRedactor: Redactor = (line) => ({ text: line });
 
 /** Why a line was read but not shipped. */
 export type SkipReason = 'binary' | 'blank' | 'redact-failed';

@@ -261,7 +261,7 @@ describe('Class: PosAgent', () => {
     it('applies the redactor to every line before it is shipped', async () => {
       // Prepare
       await writeFile(file, '[1] card 4111111111111111 approved\n');
-      const agent = makeAgent({}, { redact: (line) => line.replace(/\d{13,19}/g, '[PAN]') });
+      const agent = makeAgent({}, { redact: (line) => ({ text: line.replace(/\d{13,19}/g, '[PAN]'), counts: { pan: 1 } }) });
 
       // Act
       await agent.start();
@@ -269,6 +269,7 @@ describe('Class: PosAgent', () => {
 
       // Assess
       expect(received).toEqual(['[1] card [PAN] approved']);
+      expect(agent.stats().redactions).toEqual({ pan: 1 });
     });
 
     it('skips a line the redactor fails on rather than shipping it unredacted', async () => {
@@ -279,7 +280,7 @@ describe('Class: PosAgent', () => {
         {
           redact: (line) => {
             if (line.includes('secret')) throw new Error('redactor bug');
-            return line;
+            return { text: line };
           },
         },
       );
