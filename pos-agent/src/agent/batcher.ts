@@ -117,9 +117,10 @@ export class Batcher {
   }
 
   private toEvent(record: LogRecord): LogEvent {
-    const { text, droppedBytes } = truncateUtf8(record.text, MAX_EVENT_MESSAGE_BYTES);
+    const prefix = record.id === undefined ? '' : `${record.id} `;
+    const { text, droppedBytes } = truncateUtf8(record.text, MAX_EVENT_MESSAGE_BYTES - prefix.length);
     if (droppedBytes > 0) this.options.onEventTruncated?.(droppedBytes);
-    return { timestamp: eventTimestamp(record.text, record.readAt, this.now()), message: text };
+    return { timestamp: eventTimestamp(record.text, record.readAt, this.now()), message: prefix + text };
   }
 
   private armTimer(): void {

@@ -7,13 +7,15 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { AgentError, describeError } from './errors.js';
 import type { StartDecision } from './tailer.js';
-import { sameIdentity, type FileIdentity, type FilePosition } from './types.js';
+import { sameFile, sameIdentity, type FileIdentity, type FilePosition } from './types.js';
 
 const CheckpointSchema = z.object({
   version: z.literal(1),
   file: z.string().min(1),
   dev: z.string().regex(/^\d+$/),
   ino: z.string().regex(/^\d+$/),
+  /** Fingerprint of the file's first bytes (absent while the file was shorter than that). */
+  fp: z.string().regex(/^[0-9a-f]{1,64}$/).optional(),
   offset: z.number().int().nonnegative(),
   updatedAt: z.string(),
 });
@@ -84,6 +86,7 @@ export class CheckpointStore {
       file: this.file,
       dev: position.identity.dev,
       ino: position.identity.ino,
+      ...(position.identity.fp === undefined ? {} : { fp: position.identity.fp }),
       offset: position.offset,
       updatedAt: at.toISOString(),
     };
@@ -122,9 +125,10 @@ async function syncDirectory(dir: string): Promise<void> {
 
 /**
  * Where to start reading the file found at start-up:
- * - same file as the checkpoint: its offset (or 0 if the file is now shorter: truncated while we were stopped);
- * - a different file than the checkpoint: 0, because it was created after our last acknowledged data
- *   (rotated while stopped) and none of it has been shipped;
+ * - same file as the checkpoint (inode and first bytes): its offset;
+ * - the same inode now shorter or with other first bytes (truncated or rewritten while we were stopped), or another
+ *   file (rotated while stopped): 0, after the tailer has read the checkpointed file's rest from its rotated copy
+ *   if one is still beside it (`recover`);
  * - no checkpoint: the beginning or the end, per `fromBeginning` (a kiosk's first run skips old history).
  */
 export function decideStart(
@@ -134,10 +138,12 @@ export function decideStart(
   size: number,
 ): StartDecision {
   if (checkpoint !== undefined) {
-    if (sameIdentity(identity, { dev: checkpoint.dev, ino: checkpoint.ino })) {
-      return checkpoint.offset <= size ? { offset: checkpoint.offset, reason: 'resume' } : { offset: 0, reason: 'truncated' };
-    }
-    return { offset: 0, reason: 'rotated' };
+    const saved: FilePosition = {
+      identity: { dev: checkpoint.dev, ino: checkpoint.ino, ...(checkpoint.fp === undefined ? {} : { fp: checkpoint.fp }) },
+      offset: checkpoint.offset,
+    };
+    if (sameFile(identity, saved.identity) && checkpoint.offset <= size) return { offset: checkpoint.offset, reason: 'resume' };
+    return { offset: 0, reason: sameIdentity(identity, saved.identity) ? 'truncated' : 'rotated', recover: saved };
   }
   return fromBeginning ? { offset: 0, reason: 'beginning' } : { offset: size, reason: 'end' };
 }

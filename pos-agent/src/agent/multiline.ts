@@ -40,6 +40,7 @@ interface PendingRecord {
   bytes: number;
   identity: FileIdentity;
   offset: number;
+  origin: FilePosition;
   readAt: number;
 }
 
@@ -101,6 +102,7 @@ export class MultilineAssembler {
       bytes: lineBytes,
       identity: line.position.identity,
       offset: line.position.offset,
+      origin: { identity: line.position.identity, offset: line.start },
       readAt: line.readAt,
     };
     this.touch();
@@ -123,6 +125,7 @@ export class MultilineAssembler {
       text: lines.join('\n'),
       lineCount: current.lines.length,
       position: { identity: current.identity, offset: current.offset },
+      origin: current.origin,
       readAt: current.readAt,
     };
     this.options.onRecord(record, endedBy);

@@ -5,11 +5,12 @@
 // filesystems); an fstat/stat poll is the fallback that guarantees progress. All reads go through one reused buffer,
 // and a line longer than `maxLineBytes` is cut while it streams, so a runaway line never sits in memory whole.
 
+import { createHash } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
-import { open, stat, type FileHandle } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
+import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { describeError } from './errors.js';
-import { sameIdentity, type FileIdentity, type FilePosition, type SkipReason, type TailLine } from './types.js';
+import { sameFile, sameIdentity, type FileIdentity, type FilePosition, type SkipReason, type TailLine } from './types.js';
 import { trimIncompleteUtf8Tail, truncationMarker } from './utf8.js';
 
 /** 256 KiB (the event cap we respect) minus room for the truncation marker and a multiline header. */
@@ -19,6 +20,10 @@ export const DEFAULT_PARTIAL_LINE_FLUSH_MS = 1000;
 export const DEFAULT_READ_BUFFER_BYTES = 64 * 1024;
 /** A line where more than this share of characters are control or replacement characters is binary garbage. */
 export const BINARY_LINE_RATIO = 0.3;
+/** A file's fingerprint covers its first bytes: with a timestamped first line, enough to tell two files apart. */
+export const FINGERPRINT_BYTES = 64;
+// Rotated copies that were compressed cannot be read back as text.
+const COMPRESSED_SUFFIX = /\.(gz|bz2|xz|zst|lz4|zip|Z)$/;
 
 const NEWLINE = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
@@ -26,7 +31,12 @@ const CARRIAGE_RETURN = 0x0d;
 export interface StartDecision {
   readonly offset: number;
   /** Why this offset: reported to the owner, and `truncated`/`rotated` are counted like live events. */
-  readonly reason: 'resume' | 'beginning' | 'end' | 'new-file' | 'truncated' | 'rotated';
+  readonly reason: 'resume' | 'beginning' | 'end' | 'new-file' | 'truncated' | 'rotated' | 'recovered';
+  /**
+   * The file (and offset) we stopped in, when it is no longer the one at our path: the tailer looks for it among the
+   * path's rotated siblings (`pos.log.1`, `pos.log-20261126`, a copytruncate copy) and reads its rest first.
+   */
+  readonly recover?: FilePosition;
 }
 
 export interface TailerOptions {
@@ -39,7 +49,8 @@ export interface TailerOptions {
   readonly onLine: (line: TailLine) => void;
   readonly onSkip?: (reason: SkipReason, position: FilePosition) => void;
   readonly onOpen?: (position: FilePosition, decision: StartDecision) => void;
-  readonly onTruncate?: (info: { identity: FileIdentity; previousOffset: number; size: number }) => void;
+  /** `recoveredFrom`: the rotated copy the unread rest of the old content was read from (copytruncate). */
+  readonly onTruncate?: (info: { identity: FileIdentity; previousOffset: number; size: number; recoveredFrom?: string }) => void;
   readonly onRotate?: (info: { from: FileIdentity; to: FileIdentity }) => void;
   readonly onError?: (err: unknown) => void;
   /** Checked before every read: while it returns true nothing more is read (the file is the buffer). */
@@ -71,7 +82,12 @@ export class FileTailer {
   private lineChunks: Buffer[] = [];
   private lineBytes = 0;
   private lineDroppedBytes = 0;
+  private lineStart = 0;
   private lastDataAt = 0;
+  // The held descriptor is a rotated or copied sibling holding data we had not read yet: read it to its end, then
+  // open the path afresh from 0.
+  private draining = false;
+  private openFresh = false;
   // After a partial line was flushed on timeout, its late newline must not produce an empty line.
   private swallowNextNewline = false;
   private peakLineBytes = 0;
@@ -185,8 +201,23 @@ export class FileTailer {
     if (handle === undefined) return;
     const size = Number((await handle.stat({ bigint: true })).size);
     this.knownSize = size;
-    if (size < this.readPosition) this.restartAfterTruncation(size);
+    if (!this.draining) {
+      const current = this.currentIdentity;
+      if (current === undefined) return;
+      const fp = await readFingerprint(handle, size);
+      // Shorter than our offset, or different first bytes: truncated (copytruncate), possibly already rewritten past
+      // where we were. Either way the bytes we have not read are gone from this file.
+      if (size < this.readPosition || (current.fp !== undefined && fp !== current.fp)) {
+        await this.restartAfterTruncation(size, fp);
+        return;
+      }
+      if (current.fp === undefined && fp !== undefined) this.currentIdentity = { ...current, fp };
+    }
     if (!(await this.readToEnd())) return;
+    if (this.draining) {
+      await this.finishDrain();
+      return;
+    }
     await this.followRotation();
   }
 
@@ -218,14 +249,17 @@ export class FileTailer {
     while (start < bytesRead) {
       const newline = chunk.indexOf(NEWLINE, start);
       if (newline === -1) {
+        if (!this.hasPartialLine()) this.lineStart = base + start;
         this.appendToLine(chunk, start, bytesRead);
         break;
       }
       const positionAfter = base + newline + 1;
       if (!this.hasPartialLine() && newline - start <= this.maxLineBytes) {
         // Common case: the whole line is inside this chunk; decode straight from the read buffer.
+        this.lineStart = base + start;
         this.emit(chunk.subarray(start, newline), 0, positionAfter);
       } else {
+        if (!this.hasPartialLine()) this.lineStart = base + start;
         this.appendToLine(chunk, start, newline);
         this.emitPendingLine(positionAfter);
       }
@@ -284,6 +318,7 @@ export class FileTailer {
     this.options.onLine({
       text: dropped > 0 ? text + truncationMarker(dropped) : text,
       position,
+      start: this.lineStart,
       truncatedBytes: dropped,
       readAt: this.now(),
     });
@@ -306,21 +341,84 @@ export class FileTailer {
     this.partialTimer.unref();
   }
 
-  private restartAfterTruncation(size: number): void {
-    const identity = this.currentIdentity;
+  private async restartAfterTruncation(size: number, fp: string | undefined): Promise<void> {
+    const old = this.currentIdentity;
+    if (old === undefined) return;
     const previousOffset = this.readPosition;
-    // The held bytes were written before the truncation: ship them rather than lose them.
+    const unreadFrom = this.hasPartialLine() ? this.lineStart : this.readPosition;
+    // copytruncate copies the file before truncating it: the copy holds what we had not read yet, at the same offsets.
+    const copy = old.fp === undefined ? undefined : await this.findSibling(old, unreadFrom, { contentOnly: true });
+    if (copy !== undefined) {
+      this.resetLine();
+      await this.closeHandle();
+      this.handle = copy.handle;
+      this.readPosition = unreadFrom;
+      this.draining = true;
+      this.pumpRequested = true;
+      this.options.onTruncate?.({ identity: old, previousOffset, size, recoveredFrom: copy.path });
+      return;
+    }
+    // No copy to finish from: ship the held bytes (written before the truncation) rather than lose them.
     if (this.hasPartialLine()) this.emitPendingLine(previousOffset);
     this.swallowNextNewline = false;
     this.readPosition = 0;
-    if (identity !== undefined) this.options.onTruncate?.({ identity, previousOffset, size });
+    this.currentIdentity = { dev: old.dev, ino: old.ino, ...(fp === undefined ? {} : { fp }) };
+    this.options.onTruncate?.({ identity: old, previousOffset, size });
+  }
+
+  private async finishDrain(): Promise<void> {
+    // Nothing will ever complete the copy's last unterminated line.
+    if (this.hasPartialLine()) this.emitPendingLine(this.readPosition);
+    this.swallowNextNewline = false;
+    const from = this.currentIdentity;
+    await this.closeHandle();
+    this.draining = false;
+    this.openFresh = true;
+    if (await this.openAtPath()) {
+      const to = this.currentIdentity;
+      if (from !== undefined && to !== undefined && !sameFile(from, to)) this.options.onRotate?.({ from, to });
+      this.pumpRequested = true;
+    }
+  }
+
+  /**
+   * A file beside ours whose name extends our file's name (`pos.log.1`, `pos.log-20261126`) holding `target`'s data
+   * beyond `minSize`: the same inode renamed away, or (contentOnly, for copytruncate) a copy with the same first bytes.
+   */
+  private async findSibling(target: FileIdentity, minSize: number, { contentOnly }: { contentOnly: boolean }): Promise<{ path: string; handle: FileHandle } | undefined> {
+    const dir = dirname(this.path);
+    const name = basename(this.path);
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch {
+      return undefined;
+    }
+    let best: { path: string; sameInode: boolean } | undefined;
+    for (const candidate of names) {
+      if (candidate === name || !candidate.startsWith(name) || COMPRESSED_SUFFIX.test(candidate)) continue;
+      const path = join(dir, candidate);
+      const found = await inspect(path);
+      if (found === undefined || found.size <= minSize) continue;
+      const sameInode = found.identity.dev === target.dev && found.identity.ino === target.ino;
+      if (contentOnly && sameInode) continue;
+      const matches = target.fp !== undefined ? found.identity.fp === target.fp : sameInode;
+      if (!matches) continue;
+      if (best === undefined || (sameInode && !best.sameInode)) best = { path, sameInode };
+    }
+    if (best === undefined) return undefined;
+    try {
+      return { path: best.path, handle: await open(best.path, 'r') };
+    } catch {
+      return undefined;
+    }
   }
 
   // A different file at our path means rename rotation: drain the old descriptor, then follow the new file from 0.
   private async followRotation(): Promise<void> {
     let atPath: FileIdentity;
     try {
-      atPath = identityOf(await stat(this.path, { bigint: true }));
+      atPath = identityOf(await stat(this.path, { bigint: true }), undefined);
     } catch (err) {
       // Renamed away and not recreated yet: keep the old descriptor, the writer may still append to it.
       if (isNotFound(err)) return;
@@ -353,19 +451,37 @@ export class FileTailer {
     }
     try {
       const stats = await handle.stat({ bigint: true });
-      const identity = identityOf(stats);
       const size = Number(stats.size);
+      const identity = identityOf(stats, await readFingerprint(handle, size));
       let decision: StartDecision;
-      if (!this.everOpened) {
+      if (this.openFresh) {
+        this.openFresh = false;
+        decision = { offset: 0, reason: 'new-file' };
+      } else if (!this.everOpened) {
         decision = this.waitedForFile ? { offset: 0, reason: 'new-file' } : this.options.startAt(identity, size);
-      } else if (sameIdentity(identity, this.currentIdentity)) {
+        const recover = decision.recover;
+        const rest = recover === undefined ? undefined : await this.findSibling(recover.identity, recover.offset, { contentOnly: false });
+        if (recover !== undefined && rest !== undefined) {
+          // Stopped inside a file that has since been rotated away: finish it first, then come back to the path.
+          await handle.close().catch(() => undefined);
+          this.handle = rest.handle;
+          this.draining = true;
+          this.atEndOfFile = false;
+          this.currentIdentity = recover.identity;
+          this.readPosition = recover.offset;
+          this.knownSize = recover.offset;
+          this.everOpened = true;
+          this.options.onOpen?.(recover, { offset: recover.offset, reason: 'recovered' });
+          return true;
+        }
+      } else if (sameFile(identity, this.currentIdentity)) {
         // Reopened after an I/O error: same file, same place (unless it shrank meanwhile).
         decision = this.readPosition <= size ? { offset: this.readPosition, reason: 'resume' } : { offset: 0, reason: 'truncated' };
       } else {
         decision = { offset: 0, reason: 'new-file' };
       }
       const offset = Math.min(Math.max(0, decision.offset), size);
-      if (!sameIdentity(identity, this.currentIdentity)) this.resetLine();
+      if (!sameFile(identity, this.currentIdentity)) this.resetLine();
       this.handle = handle;
       this.atEndOfFile = false;
       this.currentIdentity = identity;
@@ -433,8 +549,36 @@ export function looksBinary(text: string): boolean {
   return suspicious / text.length > BINARY_LINE_RATIO;
 }
 
-function identityOf(stats: { dev: bigint; ino: bigint }): FileIdentity {
-  return { dev: stats.dev.toString(), ino: stats.ino.toString() };
+function identityOf(stats: { dev: bigint; ino: bigint }, fp: string | undefined): FileIdentity {
+  return { dev: stats.dev.toString(), ino: stats.ino.toString(), ...(fp === undefined ? {} : { fp }) };
+}
+
+/** Hash of the first FINGERPRINT_BYTES bytes; undefined while the file is shorter than that. */
+export async function readFingerprint(handle: FileHandle, size: number): Promise<string | undefined> {
+  if (size < FINGERPRINT_BYTES) return undefined;
+  const head = Buffer.alloc(FINGERPRINT_BYTES);
+  const { bytesRead } = await handle.read(head, 0, FINGERPRINT_BYTES, 0);
+  if (bytesRead < FINGERPRINT_BYTES) return undefined;
+  return createHash('sha256').update(head).digest('hex').slice(0, 16);
+}
+
+async function inspect(path: string): Promise<{ identity: FileIdentity; size: number } | undefined> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const stats = await handle.stat({ bigint: true });
+    if (!stats.isFile()) return undefined;
+    const size = Number(stats.size);
+    return { identity: identityOf(stats, await readFingerprint(handle, size)), size };
+  } catch {
+    return undefined;
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
 }
 
 function isNotFound(err: unknown): boolean {

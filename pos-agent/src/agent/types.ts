@@ -1,10 +1,15 @@
 // Shapes passed between the agent's stages: tailer → multiline → batcher → shipper → checkpoint.
 // Every stage carries the file position reached, because the checkpoint may only advance to data that was accepted.
 
-/** A file's identity on disk. Strings, because 64-bit inode numbers do not fit a JS number exactly. */
+/**
+ * A file's identity on disk: device + inode (strings, because 64-bit inode numbers do not fit a JS number exactly)
+ * plus a fingerprint of its first bytes, so a reused inode or a file truncated and rewritten in place is not taken
+ * for the file we followed before. `fp` is undefined until the file holds a first line (or 64 bytes).
+ */
 export interface FileIdentity {
   readonly dev: string;
   readonly ino: string;
+  readonly fp?: string;
 }
 
 /** A byte offset inside one specific file (identity), i.e. where reading would resume. */
@@ -18,6 +23,8 @@ export interface TailLine {
   readonly text: string;
   /** Position just after this line's newline (or after the bytes of a partial line flushed on timeout). */
   readonly position: FilePosition;
+  /** Offset of the line's first byte in the same file: with the identity, what makes the line's stable id. */
+  readonly start: number;
   /** Bytes of the original line discarded because it exceeded `maxLineBytes` (0 when intact). */
   readonly truncatedBytes: number;
   /** Wall-clock time (ms) the line was read: the fallback event timestamp. */
@@ -30,8 +37,12 @@ export interface LogRecord {
   readonly lineCount: number;
   /** Position just after the record's last line. */
   readonly position: FilePosition;
+  /** Where the record's first line starts: stable across restarts, so it names the record (see event-id.ts). */
+  readonly origin: FilePosition;
   /** Read time of the record's first line. */
   readonly readAt: number;
+  /** Stable id shipped in front of the message so ingest can drop a re-sent copy. */
+  readonly id?: string;
 }
 
 export interface LogEvent {
@@ -66,6 +77,12 @@ export const identityRedactor: Redactor = (line) => ({ text: line });
 /** Why a line was read but not shipped. */
 export type SkipReason = 'binary' | 'blank' | 'redact-failed';
 
+/** Same inode on the same device (what `stat` can tell without reading the file). */
 export function sameIdentity(a: FileIdentity | undefined, b: FileIdentity | undefined): boolean {
   return a !== undefined && b !== undefined && a.dev === b.dev && a.ino === b.ino;
+}
+
+/** Same inode and, where both are known, the same first bytes: the same file, not a reused inode or a rewrite. */
+export function sameFile(a: FileIdentity | undefined, b: FileIdentity | undefined): boolean {
+  return sameIdentity(a, b) && (a?.fp === undefined || b?.fp === undefined || a.fp === b.fp);
 }

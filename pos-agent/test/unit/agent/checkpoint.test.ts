@@ -95,11 +95,30 @@ describe('Function: decideStart', () => {
   });
 
   it('starts at 0 when the same file is now shorter than the saved offset', () => {
-    expect(decideStart(checkpoint, false, { dev: '1', ino: '2' }, 100)).toEqual({ offset: 0, reason: 'truncated' });
+    expect(decideStart(checkpoint, false, { dev: '1', ino: '2' }, 100)).toEqual({
+      offset: 0,
+      reason: 'truncated',
+      recover: { identity: { dev: '1', ino: '2' }, offset: 500 },
+    });
   });
 
   it('starts at 0 in a different file, which replaced the checkpointed one while the agent was stopped', () => {
-    expect(decideStart(checkpoint, false, { dev: '1', ino: '3' }, 800)).toEqual({ offset: 0, reason: 'rotated' });
+    expect(decideStart(checkpoint, false, { dev: '1', ino: '3' }, 800)).toEqual({
+      offset: 0,
+      reason: 'rotated',
+      recover: { identity: { dev: '1', ino: '2' }, offset: 500 },
+    });
+  });
+
+  it('starts at 0 when the same inode now starts with other bytes (rewritten in place or the inode was reused)', () => {
+    const withFingerprint: Checkpoint = { ...checkpoint, fp: 'aaaa' };
+
+    expect(decideStart(withFingerprint, false, { dev: '1', ino: '2', fp: 'aaaa' }, 800)).toEqual({ offset: 500, reason: 'resume' });
+    expect(decideStart(withFingerprint, false, { dev: '1', ino: '2', fp: 'bbbb' }, 800)).toEqual({
+      offset: 0,
+      reason: 'truncated',
+      recover: { identity: { dev: '1', ino: '2', fp: 'aaaa' }, offset: 500 },
+    });
   });
 
   it('starts at the end without a checkpoint unless fromBeginning is set', () => {

@@ -22,9 +22,11 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, descr
 export const TEST_IDENTITY: FileIdentity = { dev: '1', ino: '42' };
 
 export function tailLine(text: string, offset: number, readAt = 1_000): TailLine {
-  return { text, position: { identity: TEST_IDENTITY, offset }, truncatedBytes: 0, readAt };
+  const start = Math.max(0, offset - Buffer.byteLength(text, 'utf8') - 1);
+  return { text, position: { identity: TEST_IDENTITY, offset }, start, truncatedBytes: 0, readAt };
 }
 
 export function logRecord(text: string, offset: number, readAt = Date.now()): LogRecord {
-  return { text, lineCount: text.split('\n').length, position: { identity: TEST_IDENTITY, offset }, readAt };
+  const origin = { identity: TEST_IDENTITY, offset: Math.max(0, offset - Buffer.byteLength(text, 'utf8') - 1) };
+  return { text, lineCount: text.split('\n').length, position: { identity: TEST_IDENTITY, offset }, origin, readAt };
 }
