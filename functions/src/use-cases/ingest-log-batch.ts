@@ -1,3 +1,4 @@
+import { splitStableId } from '../domain/event-id.js';
 import { analyzeRecord, type AnalyzedRecord } from '../domain/analyze.js';
 import {
   cleanDimension,
@@ -59,11 +60,12 @@ export async function ingestLogBatch(batch: LogBatch, deps: IngestDeps): Promise
   const streamDims = dimensionsFromStream(batch.logStream);
   const pending: Pending[] = [];
   for (const event of batch.events) {
-    if (event.message.trim() === '') {
+    const { stableId, message } = splitStableId(event.message);
+    if (message.trim() === '') {
       skip('empty');
       continue;
     }
-    const record = analyzeRecord(event.message);
+    const record = analyzeRecord(message);
     if (!record.isError) {
       skip('not_error');
       continue;
@@ -77,13 +79,14 @@ export async function ingestLogBatch(batch: LogBatch, deps: IngestDeps): Promise
       record,
       occurrence: {
         incidentId: record.fingerprint,
-        eventId: event.id,
+        // A re-sent copy of the same record has a new CloudWatch id but the same stable id (scoped to its stream).
+        eventId: stableId === undefined ? event.id : `${batch.logStream}/${stableId}`,
         occurredAt: occurredAt.toISOString(),
         // The record's own store/kiosk wins: one POS process may serve several tills while its agent ships on one stream.
         storeId: cleanDimension(record.storeId) ?? streamDims.storeId,
         kioskId: cleanDimension(record.kioskId) ?? streamDims.kioskId,
         logStream: batch.logStream,
-        message: truncateSample(event.message),
+        message: truncateSample(message),
       },
     });
   }

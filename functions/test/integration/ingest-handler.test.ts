@@ -70,6 +70,27 @@ describe('Handler: ingest', () => {
     expect(notifier.sent.map((m) => m.type)).toEqual(['incident.created']);
   });
 
+  it('counts a record the agent re-sent (new CloudWatch id, same stable id) once, and strips the id before analysis', async () => {
+    const first = batch([{ id: '101', message: `sl1:0123456789ab:1k ${line('ORD-1')}` }]);
+    const resent = batch([
+      { id: '202', message: `sl1:0123456789ab:1k ${line('ORD-1')}` },
+      { id: '203', message: `sl1:0123456789ab:2z ${line('ORD-2')}` },
+    ]);
+    // The same file offset on another kiosk's stream is a different record.
+    const otherKiosk = batch([{ id: '301', message: `sl1:0123456789ab:1k ${line('ORD-1')}` }], 'store-010/kiosk-01');
+
+    await handler(first);
+    const again = await handler(resent);
+    await handler(otherKiosk);
+
+    expect(again.skipped).toEqual({ duplicate: 1 });
+    const { items } = await services.incidents.list({ limit: 10 });
+    expect(items).toHaveLength(1);
+    expect(items[0]!.code).toBe('MISSING_PRICE');
+    expect(items[0]!.occurrences).toBe(3);
+    expect(items[0]!.sample.startsWith('[2026-11-26T12:00:00.000Z] [ERROR]')).toBe(true);
+  });
+
   it('takes store and kiosk from the record before the stream name', async () => {
     await handler(batch([{ id: '1', message: line('ORD-1', 'store-042') }, { id: '2', message: 'Payment declined: no code here, level missing' }]));
     const { items } = await services.incidents.list({ limit: 10 });

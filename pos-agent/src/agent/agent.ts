@@ -1,19 +1,24 @@
-// Wiring: tailer → redactor → multiline → batcher → queue → shipper → checkpoint. Each stage is its own module; this
-// class owns their lifecycle, the back-pressure rule and the counters.
+// Wiring: tailer → redactor → multiline → batcher → disk buffer (+ file checkpoint) → shipper. Each stage is its own
+// module; this class owns their lifecycle, the back-pressure rule and the counters.
 //
-// Delivery guarantee: at-least-once. The checkpoint advances only after PutLogEvents accepted the batch that holds
-// the data up to that offset; a crash between acceptance and the checkpoint write re-sends that one batch.
+// Delivery guarantee: at-least-once, and exactly one occurrence downstream. A batch is fsynced into the disk buffer
+// before the file checkpoint moves past its lines, and leaves the buffer only after PutLogEvents accepted it, so a
+// crash at any point re-sends (never loses) at most the batches in between. Every record carries a stable id (file
+// identity + offset, see event-id.ts) that ingest deduplicates on.
 
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { z } from 'zod';
 import { Batcher, DEFAULT_FLUSH_INTERVAL_MS } from './batcher.js';
 import { CheckpointStore, decideStart, type Checkpoint } from './checkpoint.js';
+import { DiskBuffer, DropNoticeStore, type BufferDrop, type BufferedBatch, type UnreportedDrop } from './disk-buffer.js';
+import { agentEventId, eventId } from './event-id.js';
 import { AgentAbortedError, AgentConfigError, AgentError, describeError } from './errors.js';
 import { DEFAULT_MULTILINE_FLUSH_MS, MultilineAssembler } from './multiline.js';
 import { CloudWatchShipper, DEFAULT_RETRY_BASE_MS, DEFAULT_RETRY_CAP_MS, abortableSleep, createCloudWatchLogsClient, type ShipOutcome } from './shipper.js';
 import { DEFAULT_MAX_LINE_BYTES, DEFAULT_PARTIAL_LINE_FLUSH_MS, DEFAULT_POLL_INTERVAL_MS, FileTailer, type StartDecision } from './tailer.js';
-import { identityRedactor, sameIdentity, type Batch, type FilePosition, type Redactor, type SkipReason, type TailLine } from './types.js';
+import { identityRedactor, sameIdentity, type Batch, type FilePosition, type LogEvent, type Redactor, type SkipReason, type TailLine } from './types.js';
 
 export const DEFAULT_LOG_GROUP = '/stacklens/pos';
 export const DEFAULT_MAX_PENDING_RECORDS = 50_000;
@@ -126,7 +131,11 @@ export interface AgentStats {
   eventsDropped: number;
   checkpointFailures: number;
   lastShipAt?: number;
-  /** Bytes in the followed file beyond the last acknowledged offset. */
+  /** Frames in the disk buffer found damaged and skipped. */
+  bufferCorruptFrames: number;
+  /** Appends to the disk buffer that failed (disk full, I/O error) and were retried. */
+  bufferWriteFailures: number;
+  /** Bytes in the followed file not yet safely in the disk buffer. */
   lagBytes: number;
   /** Records read but not yet acknowledged (in memory or in the disk buffer). */
   pendingRecords: number;
@@ -154,17 +163,22 @@ export class PosAgent {
   private readonly shipper: CloudWatchShipper;
   private readonly checkpoints: CheckpointStore;
   private tailer: FileTailer | undefined;
+  private buffer: DiskBuffer | undefined;
 
+  // Sealed batches waiting to be written to the disk buffer (normally for milliseconds).
   private readonly queue: Batch[] = [];
   private queuedEvents = 0;
   private queuedBytes = 0;
+  private appending: Promise<void> | undefined;
+  private unreportedDrop: UnreportedDrop | undefined;
+  private readonly dropNotices: DropNoticeStore;
   private shipping: Promise<void> | undefined;
   private readonly abort = new AbortController();
   private acknowledged: FilePosition | undefined;
   private openedOnce = false;
   private state: AgentState = 'new';
   private stopping: Promise<void> | undefined;
-  private readonly counters: Omit<AgentStats, 'lagBytes' | 'pendingRecords' | 'pendingBytes' | 'bufferedRecords' | 'bufferedBytes'> = {
+  private readonly counters: Omit<AgentStats, 'lagBytes' | 'pendingRecords' | 'pendingBytes' | 'bufferedRecords' | 'bufferedBytes' | 'bufferCorruptFrames'> = {
     linesRead: 0,
     recordsShipped: 0,
     batchesSent: 0,
@@ -181,6 +195,7 @@ export class PosAgent {
     redactions: {},
     bufferDroppedRecords: 0,
     bufferDroppedBytes: 0,
+    bufferWriteFailures: 0,
   };
 
   constructor(cfg: AgentConfig, deps: AgentDeps = {}) {
@@ -205,7 +220,7 @@ export class PosAgent {
       flushAfterMs: this.config.multilineFlushMs,
       now: this.now,
       onRecord: (record, endedBy) => {
-        this.batcher.add(record);
+        this.batcher.add({ ...record, id: eventId(record.origin) });
         // The file has gone quiet: nothing else will join this batch soon, so waiting flushIntervalMs on top of
         // the idle timeout would only add latency. Under steady load records end by 'next-record' and batch up.
         if (endedBy === 'idle') this.batcher.flush();
@@ -231,6 +246,7 @@ export class PosAgent {
       onCreated: (resource) => this.log(`created ${resource} ${resource === 'log-group' ? this.config.logGroup : this.logStream}`),
     });
     this.checkpoints = new CheckpointStore(this.config.stateDir, this.config.file);
+    this.dropNotices = new DropNoticeStore(join(this.config.stateDir, `drops-${this.checkpoints.key}.json`));
   }
 
   /** Loads the checkpoint and starts following the file. Resolves once the first read pass is done. */
@@ -243,6 +259,20 @@ export class PosAgent {
       this.state = 'stopped';
       throw new AgentError('CHECKPOINT_FAILED', `Cannot create state directory ${this.config.stateDir}: ${describeError(err)}`, { cause: err });
     }
+    try {
+      this.buffer = await DiskBuffer.open({
+        dir: join(this.config.stateDir, `buffer-${this.checkpoints.key}`),
+        maxBytes: this.config.bufferMaxBytes,
+        log: this.log,
+      });
+    } catch (err) {
+      this.state = 'stopped';
+      throw err;
+    }
+    this.unreportedDrop = await this.dropNotices.load();
+    // Whatever an earlier run buffered but could not ship goes first.
+    if (this.buffer.bufferedRecords > 0) this.log(`resuming with ${this.buffer.bufferedRecords} buffered record(s) to ship`);
+    this.kickShipping();
     const loaded = await this.checkpoints.load();
     let checkpoint: Checkpoint | undefined;
     if (loaded.status === 'found') {
@@ -267,9 +297,12 @@ export class PosAgent {
         this.counters.linesSkipped[reason] += 1;
       },
       onOpen: (position, decision) => this.onOpen(position, decision),
-      onTruncate: ({ previousOffset, size }) => {
+      onTruncate: ({ previousOffset, size, recoveredFrom }) => {
         this.counters.truncations += 1;
-        this.log(`${this.config.file} shrank from ${previousOffset} to ${size} bytes (truncated): reading from 0`);
+        this.log(
+          `${this.config.file} was truncated (${previousOffset} → ${size} bytes): ` +
+            (recoveredFrom === undefined ? 'reading it from 0' : `finishing the unread rest from its copy ${recoveredFrom}, then reading it from 0`),
+        );
       },
       onRotate: () => {
         this.counters.rotations += 1;
@@ -302,8 +335,9 @@ export class PosAgent {
       linesSkipped: { ...this.counters.linesSkipped },
       redactions: { ...this.counters.redactions },
       lagBytes,
-      bufferedRecords: 0,
-      bufferedBytes: 0,
+      bufferedRecords: this.buffer?.bufferedRecords ?? 0,
+      bufferedBytes: this.buffer?.bufferedBytes ?? 0,
+      bufferCorruptFrames: this.buffer?.corruptFrameCount ?? 0,
       pendingRecords: this.pendingRecords(),
       pendingBytes: this.pendingBytes(),
     };
@@ -322,13 +356,16 @@ export class PosAgent {
     this.batcher.stop();
     const drained = await this.drain(this.config.stopTimeoutMs);
     if (!drained) this.abort.abort();
-    // The loop may still be writing the checkpoint for the batch it just took off the queue.
+    // The loops may still be finishing the batch they hold (an fsync, a checkpoint write).
+    await this.appending;
     await this.shipping;
     await this.checkpoints.settled();
+    const buffered = this.buffer?.bufferedRecords ?? 0;
+    await this.buffer?.close().catch(() => undefined);
     if (!drained) {
       this.log(
-        `stopped with ${this.queue.length} batch(es) (${this.queuedEvents} records) unshipped; ` +
-          'they stay in the file after the checkpoint and are sent on the next start',
+        `stopped with ${buffered} record(s) in the disk buffer and ${this.queuedEvents} not yet buffered; ` +
+          'they are sent on the next start',
       );
     }
     this.state = 'stopped';
@@ -340,7 +377,11 @@ export class PosAgent {
       timer = setTimeout(() => resolve(false), timeoutMs);
     });
     const emptied = (async () => {
-      while (this.queue.length > 0) {
+      while (this.queue.length > 0 || this.appending !== undefined) {
+        this.kickAppending();
+        await this.appending;
+      }
+      while ((this.buffer?.bufferedRecords ?? 0) > 0) {
         this.kickShipping();
         if (this.shipping === undefined) return false;
         await this.shipping;
@@ -391,22 +432,129 @@ export class PosAgent {
     this.queue.push(batch);
     this.queuedEvents += batch.events.length;
     this.queuedBytes += batch.bytes;
-    this.kickShipping();
+    this.kickAppending();
   }
 
-  private kickShipping(): void {
-    if (this.shipping !== undefined || this.abort.signal.aborted || this.queue.length === 0) return;
-    this.shipping = this.shipQueue().finally(() => {
-      this.shipping = undefined;
-      // A batch enqueued while the loop was finishing must not wait for the next one.
-      if (this.queue.length > 0) this.kickShipping();
+  private kickAppending(): void {
+    if (this.appending !== undefined || this.abort.signal.aborted || this.queue.length === 0) return;
+    this.appending = this.appendQueue().finally(() => {
+      this.appending = undefined;
+      if (this.queue.length > 0) this.kickAppending();
     });
   }
 
-  // Strictly one batch at a time, head of the queue first: the stream receives batches in file order.
-  private async shipQueue(): Promise<void> {
+  // Batches reach the buffer in file order, and the file checkpoint follows each one only once it is on disk.
+  private async appendQueue(): Promise<void> {
+    const buffer = this.buffer;
+    if (buffer === undefined) return;
+    let failures = 0;
     while (this.queue.length > 0 && !this.abort.signal.aborted) {
       const batch = this.queue[0] as Batch;
+      let drop: BufferDrop | undefined;
+      try {
+        drop = await buffer.append(batch.events, batch.bytes);
+      } catch (err) {
+        // Disk full or an I/O error: keep the batch (reading pauses behind it, the data stays in the file) and retry.
+        this.counters.bufferWriteFailures += 1;
+        if ((failures & (failures - 1)) === 0) this.log(`writing to the disk buffer failed (${describeError(err)}); retrying`);
+        failures += 1;
+        await abortableSleep(Math.min(this.config.retryCapMs, this.config.retryBaseMs * 2 ** Math.min(failures, 10)), this.abort.signal);
+        continue;
+      }
+      failures = 0;
+      this.queue.shift();
+      this.queuedEvents -= batch.events.length;
+      this.queuedBytes -= batch.bytes;
+      if (drop !== undefined) await this.reportDrop(drop);
+      await this.saveCheckpoint(batch.through);
+      this.kickShipping();
+      this.tailer?.poke();
+    }
+  }
+
+  // The loss is counted and logged now, and shipped as an error record of its own when the link returns (so it
+  // reaches the dashboard). It is kept outside the ring, and on disk, so a later drop or a restart cannot lose it.
+  private async reportDrop(drop: BufferDrop): Promise<void> {
+    this.counters.bufferDroppedRecords += drop.records;
+    this.counters.bufferDroppedBytes += drop.bytes;
+    this.log(
+      `disk buffer full (${this.config.bufferMaxBytes} bytes): dropped the oldest ${drop.records} unshipped record(s), ` +
+        `${drop.bytes} bytes (${this.counters.bufferDroppedRecords} dropped in total)`,
+    );
+    const previous = this.unreportedDrop;
+    this.unreportedDrop = {
+      records: (previous?.records ?? 0) + drop.records,
+      bytes: (previous?.bytes ?? 0) + drop.bytes,
+      firstAt: previous?.firstAt ?? this.now(),
+      lastAt: this.now(),
+      seq: drop.lastSeq,
+    };
+    await this.dropNotices.save(this.unreportedDrop).catch((err: unknown) => this.log(`could not save the drop notice: ${describeError(err)}`));
+  }
+
+  private dropNoticeEvent(drop: UnreportedDrop): LogEvent {
+    const details = {
+      errorType: 'AGENT_BUFFER_OVERFLOW',
+      storeNumber: this.config.storeId,
+      kioskNumber: this.config.kioskId,
+      droppedRecords: drop.records,
+      droppedBytes: drop.bytes,
+      bufferMaxBytes: this.config.bufferMaxBytes,
+      firstDropAt: new Date(drop.firstAt).toISOString(),
+      lastDropAt: new Date(drop.lastAt).toISOString(),
+    };
+    const message =
+      `${agentEventId('drop', drop.seq)} [${new Date(drop.lastAt).toISOString()}] [ERROR] AGENT_BUFFER_OVERFLOW pos-agent dropped ${drop.records} ` +
+      `unshipped log record(s) because its disk buffer reached ${this.config.bufferMaxBytes} bytes | ${JSON.stringify(details)}`;
+    return { timestamp: drop.lastAt, message };
+  }
+
+  private async shipDropNotice(drop: UnreportedDrop): Promise<void> {
+    const outcome = await this.shipper.send({ events: [this.dropNoticeEvent(drop)] }, this.abort.signal);
+    if (outcome.status === 'accepted') this.counters.recordsShipped += outcome.acceptedEvents;
+    // Only what this notice covered is cleared: drops that happened while it was in flight stay for the next one.
+    const current = this.unreportedDrop;
+    this.unreportedDrop =
+      current === undefined || current.seq === drop.seq
+        ? undefined
+        : { ...current, records: current.records - drop.records, bytes: current.bytes - drop.bytes, firstAt: drop.lastAt };
+    await this.dropNotices.save(this.unreportedDrop).catch((err: unknown) => this.log(`could not save the drop notice: ${describeError(err)}`));
+  }
+
+  private kickShipping(): void {
+    if (this.shipping !== undefined || this.abort.signal.aborted || this.buffer === undefined) return;
+    this.shipping = this.shipBuffer().finally(() => {
+      this.shipping = undefined;
+      // A batch appended while the loop was finishing must not wait for the next one.
+      if (((this.buffer?.bufferedRecords ?? 0) > 0 || this.unreportedDrop !== undefined) && this.state !== 'stopped') this.kickShipping();
+    });
+  }
+
+  // Strictly one batch at a time, oldest first: the stream receives batches in file order.
+  private async shipBuffer(): Promise<void> {
+    const buffer = this.buffer;
+    if (buffer === undefined) return;
+    while (!this.abort.signal.aborted) {
+      const drop = this.unreportedDrop;
+      if (drop !== undefined) {
+        try {
+          await this.shipDropNotice(drop);
+        } catch (err) {
+          if (err instanceof AgentAbortedError) return;
+          this.log(`unexpected shipping failure: ${describeError(err)}`);
+          await abortableSleep(this.config.retryCapMs, this.abort.signal);
+        }
+        continue;
+      }
+      let batch: BufferedBatch | undefined;
+      try {
+        batch = await buffer.peek();
+      } catch (err) {
+        this.log(`reading the disk buffer failed: ${describeError(err)}`);
+        await abortableSleep(this.config.retryCapMs, this.abort.signal);
+        continue;
+      }
+      if (batch === undefined) return;
       let outcome: ShipOutcome;
       try {
         outcome = await this.shipper.send(batch, this.abort.signal);
@@ -416,9 +564,6 @@ export class PosAgent {
         await abortableSleep(this.config.retryCapMs, this.abort.signal);
         continue;
       }
-      this.queue.shift();
-      this.queuedEvents -= batch.events.length;
-      this.queuedBytes -= batch.bytes;
       if (outcome.status === 'accepted') {
         this.counters.batchesSent += 1;
         this.counters.recordsShipped += outcome.acceptedEvents;
@@ -433,8 +578,12 @@ export class PosAgent {
         this.counters.eventsDropped += batch.events.length;
         this.log(`PutLogEvents refused a batch of ${batch.events.length} event(s) (${describeError(outcome.error)}); dropped it`);
       }
-      await this.saveCheckpoint(batch.through);
-      this.tailer?.poke();
+      try {
+        await buffer.ack(batch);
+      } catch (err) {
+        // The batch will be sent again: a duplicate that ingest drops by id, never a loss.
+        this.log(`could not advance the disk buffer cursor: ${describeError(err)}`);
+      }
     }
   }
 
@@ -449,14 +598,23 @@ export class PosAgent {
   }
 
   private pendingRecords(): number {
-    return this.multiline.pendingLines + this.batcher.pendingEvents + this.queuedEvents;
+    return this.memoryRecords() + (this.buffer?.bufferedRecords ?? 0);
   }
 
   private pendingBytes(): number {
+    return this.memoryBytes() + (this.buffer?.bufferedBytes ?? 0);
+  }
+
+  private memoryRecords(): number {
+    return this.multiline.pendingLines + this.batcher.pendingEvents + this.queuedEvents;
+  }
+
+  private memoryBytes(): number {
     return this.multiline.pendingBytes + this.batcher.pendingBytes + this.queuedBytes;
   }
 
+  // Only what is held in memory pauses reading: an outage fills the disk buffer (bounded), not the heap.
   private isBackpressured(): boolean {
-    return this.pendingRecords() >= this.config.maxPendingRecords || this.pendingBytes() >= this.config.maxPendingBytes;
+    return this.memoryRecords() >= this.config.maxPendingRecords || this.memoryBytes() >= this.config.maxPendingBytes;
   }
 }

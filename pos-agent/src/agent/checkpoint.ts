@@ -33,14 +33,16 @@ export class CheckpointStore {
   readonly file: string;
   /** The state file. One per tailed path, so several agents can share a state directory. */
   readonly path: string;
+  /** Short hash of the tailed path: names this file's state (checkpoint, disk buffer) inside the state directory. */
+  readonly key: string;
   private readonly stateDir: string;
   private saving: Promise<void> = Promise.resolve();
 
   constructor(stateDir: string, file: string) {
     this.stateDir = resolve(stateDir);
     this.file = resolve(file);
-    const key = createHash('sha256').update(this.file).digest('hex').slice(0, 16);
-    this.path = join(this.stateDir, `checkpoint-${key}.json`);
+    this.key = createHash('sha256').update(this.file).digest('hex').slice(0, 16);
+    this.path = join(this.stateDir, `checkpoint-${this.key}.json`);
   }
 
   async load(): Promise<CheckpointLoad> {

@@ -5,6 +5,7 @@ export type AgentErrorCode =
   | 'VALIDATION_FAILED'
   | 'ABORTED'
   | 'CHECKPOINT_FAILED'
+  | 'BUFFER_FAILED'
   | 'FILE_READ_FAILED'
   | 'DEPENDENCY_FAILED'
   | 'INTERNAL';

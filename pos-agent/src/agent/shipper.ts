@@ -10,7 +10,12 @@ import {
   type RejectedLogEventsInfo,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { AgentAbortedError } from './errors.js';
-import type { Batch } from './types.js';
+import type { LogEvent } from './types.js';
+
+/** What the shipper needs of a batch: its events, already sorted and within every PutLogEvents limit. */
+export interface ShippableBatch {
+  readonly events: readonly LogEvent[];
+}
 
 export const DEFAULT_RETRY_BASE_MS = 200;
 export const DEFAULT_RETRY_CAP_MS = 30_000;
@@ -71,7 +76,7 @@ export class CloudWatchShipper {
    * Resolves once the batch is accepted (possibly with some events rejected as too old/new) or refused for good.
    * Rejects with AgentAbortedError only when `signal` aborts. Calls queue: one batch in flight per stream.
    */
-  send(batch: Batch, signal?: AbortSignal): Promise<ShipOutcome> {
+  send(batch: ShippableBatch, signal?: AbortSignal): Promise<ShipOutcome> {
     const run = this.queueTail.then(() => this.sendNow(batch, signal));
     this.queueTail = run.catch(() => undefined);
     return run;
@@ -83,7 +88,7 @@ export class CloudWatchShipper {
     return Math.floor(this.random() * ceiling);
   }
 
-  private async sendNow(batch: Batch, signal: AbortSignal | undefined): Promise<ShipOutcome> {
+  private async sendNow(batch: ShippableBatch, signal: AbortSignal | undefined): Promise<ShipOutcome> {
     let attempt = 0;
     let createdForThisBatch = false;
     for (;;) {

@@ -119,10 +119,14 @@ describe('PosAgent against a CloudWatch Logs endpoint over HTTP', () => {
 
     // Assess
     expect(await exited).toBe(0);
-    expect(cloudwatch.events(GROUP, STREAM).map((event) => event.message)).toEqual([
-      '[2026-11-26T12:00:00.000Z] [ERROR] Mystery Product has no price | {"productId":999}',
-      '[2026-11-26T12:00:01.000Z] [INFO] Order saved',
+    const first = '[2026-11-26T12:00:00.000Z] [ERROR] Mystery Product has no price | {"productId":999}';
+    const messages = cloudwatch.events(GROUP, STREAM).map((event) => event.message);
+    // Each record leads with its stable id: the file's key and the offset (base 36) where the record starts.
+    expect(messages).toEqual([
+      expect.stringMatching(/^sl1:[0-9a-f]{12}:0 \[2026-11-26T12:00:00\.000Z\] \[ERROR\] Mystery Product has no price/),
+      expect.stringMatching(new RegExp(`^sl1:[0-9a-f]{12}:${(Buffer.byteLength(first) + 1).toString(36)} \\[2026-11-26T12:00:01\\.000Z\\] \\[INFO\\] Order saved$`)),
     ]);
+    expect(messages[0]?.slice(0, 16)).toBe(messages[1]?.slice(0, 16));
     expect(stdout).toContain('shipped 2 records');
   });
 });

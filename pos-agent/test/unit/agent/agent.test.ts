@@ -16,12 +16,15 @@ import { AgentConfigError } from '../../../src/agent/errors.js';
 import { makeTempDir, waitFor } from './helpers.js';
 
 const cwl = mockClient(CloudWatchLogsClient);
+// Every shipped record starts with its stable id (event-id.ts); the assertions below look at the record after it.
+const STABLE_ID = /^(sl1:[0-9a-f]{12}:[0-9a-z]+) /;
 
 describe('Class: PosAgent', () => {
   let dir: string;
   let cleanup: () => Promise<void>;
   let file: string;
   let received: string[];
+  let ids: string[];
   let puts: PutLogEventsCommandInput[];
   let logs: string[];
   let agents: PosAgent[];
@@ -30,16 +33,25 @@ describe('Class: PosAgent', () => {
     ({ dir, cleanup } = await makeTempDir());
     file = join(dir, 'pos.log');
     received = [];
+    ids = [];
     puts = [];
     logs = [];
     agents = [];
     cwl.reset();
     cwl.on(PutLogEventsCommand).callsFake((input: PutLogEventsCommandInput) => {
       puts.push(input);
-      received.push(...(input.logEvents ?? []).map((event) => event.message ?? ''));
+      record(input);
       return {};
     });
   });
+
+  function record(input: PutLogEventsCommandInput): void {
+    for (const event of input.logEvents ?? []) {
+      const match = STABLE_ID.exec(event.message ?? '');
+      ids.push(match?.[1] ?? 'missing');
+      received.push(match === null ? (event.message ?? '') : (event.message ?? '').slice(match[0].length));
+    }
+  }
 
   afterEach(async () => {
     await Promise.all(agents.map((agent) => agent.stop()));
@@ -170,7 +182,7 @@ describe('Class: PosAgent', () => {
         .on(PutLogEventsCommand)
         .rejectsOnce(new ResourceNotFoundException({ message: 'The specified log stream does not exist.', $metadata: { httpStatusCode: 400 } }))
         .callsFake((input: PutLogEventsCommandInput) => {
-          received.push(...(input.logEvents ?? []).map((event) => event.message ?? ''));
+      record(input);
           return {};
         });
       cwl.on(CreateLogStreamCommand).resolves({});
@@ -187,44 +199,47 @@ describe('Class: PosAgent', () => {
   });
 
   describe('Method: shipping failures', () => {
-    it('does not advance the checkpoint while PutLogEvents fails, so a later run sends the data', async () => {
+    it('keeps records in the disk buffer while PutLogEvents fails and ships them, with the same ids, on the next run', async () => {
       // Prepare
       cwl.on(PutLogEventsCommand).rejects(new ServiceUnavailableException({ message: 'down', $metadata: { httpStatusCode: 503 } }));
       await writeFile(file, `${numbered(0, 4).join('\n')}\n`);
       const failing = makeAgent({ stopTimeoutMs: 50 });
       await failing.start();
-      await waitFor(() => failing.stats().retries >= 3, 'a few failed attempts');
+      await waitFor(() => failing.stats().retries >= 3 && failing.stats().bufferedRecords === 4, 'a few failed attempts with everything buffered');
 
       // Act
       await failing.stop();
       const offsetAfterFailure = await savedOffset();
+      const attemptedIds = cwl.commandCalls(PutLogEventsCommand)[0]?.args[0].input.logEvents?.map((event) => STABLE_ID.exec(event.message ?? '')?.[1]);
       cwl.on(PutLogEventsCommand).callsFake((input: PutLogEventsCommandInput) => {
-        received.push(...(input.logEvents ?? []).map((event) => event.message ?? ''));
+        record(input);
         return {};
       });
       const recovered = makeAgent();
       await recovered.start();
       await waitFor(() => received.length === 4, 'all four records after recovery');
 
-      // Assess
-      expect(offsetAfterFailure).toBe(0);
-      expect(failing.stats()).toMatchObject({ recordsShipped: 0, batchesSent: 0 });
+      // Assess: the file checkpoint moved once the lines were safe on disk; nothing was read twice or lost.
+      expect(offsetAfterFailure).toBe(Buffer.byteLength(`${numbered(0, 4).join('\n')}\n`));
+      expect(failing.stats()).toMatchObject({ recordsShipped: 0, batchesSent: 0, bufferedRecords: 4 });
       expect(received).toEqual(numbered(0, 4));
+      expect(ids).toEqual(attemptedIds);
+      expect(recovered.stats()).toMatchObject({ linesRead: 0 });
     });
 
-    it('stops reading while too many records are pending and catches up once shipping recovers', async () => {
-      // Prepare: ~1 KB lines, so one 64 KiB read holds about 64 of them.
+    it('keeps reading into the disk buffer during an outage with bounded memory, and catches up once shipping recovers', async () => {
+      // Prepare: ~1 KB lines.
       let healthy = false;
       cwl.on(PutLogEventsCommand).callsFake((input: PutLogEventsCommandInput) => {
         if (!healthy) throw new ServiceUnavailableException({ message: 'down', $metadata: { httpStatusCode: 503 } });
-        received.push(...(input.logEvents ?? []).map((event) => event.message ?? ''));
+        record(input);
         return {};
       });
       const lines = Array.from({ length: 1000 }, (_, i) => `[${i}] ${'p'.repeat(1000)}`);
       await writeFile(file, `${lines.join('\n')}\n`);
       const agent = makeAgent({ maxPendingRecords: 10 });
       await agent.start();
-      await waitFor(() => agent.stats().retries >= 20, 'shipping to have failed for a while');
+      await waitFor(() => agent.stats().bufferedRecords === 1000, 'every line in the disk buffer while shipping fails');
 
       // Act
       const whileDown = agent.stats();
@@ -232,9 +247,48 @@ describe('Class: PosAgent', () => {
       await waitFor(() => received.length === 1000, 'every record after recovery', 30_000);
 
       // Assess
-      expect(whileDown.linesRead).toBeLessThan(100);
-      expect(whileDown.pendingRecords).toBeLessThan(100);
+      expect(whileDown.linesRead).toBe(1000);
+      expect(whileDown.pendingRecords - whileDown.bufferedRecords).toBeLessThanOrEqual(10);
       expect(received).toEqual(lines);
+      expect(new Set(ids).size).toBe(1000);
+      await waitFor(() => agent.stats().bufferedRecords === 0, 'the buffer to empty');
+    });
+
+    it('drops the oldest buffered data at its bound, counts it, and ships a notice of the loss when the link returns', async () => {
+      // Prepare: 3,000 lines of ~1 KB through a 1 MiB buffer while the endpoint is down.
+      let healthy = false;
+      cwl.on(PutLogEventsCommand).callsFake((input: PutLogEventsCommandInput) => {
+        if (!healthy) throw new ServiceUnavailableException({ message: 'down', $metadata: { httpStatusCode: 503 } });
+        record(input);
+        return {};
+      });
+      const lines = Array.from({ length: 3000 }, (_, i) => `[${i}] ${'q'.repeat(1000)}`);
+      await writeFile(file, `${lines.join('\n')}\n`);
+      const agent = makeAgent({ bufferMaxBytes: 1024 * 1024, maxPendingRecords: 100 });
+      await agent.start();
+      await waitFor(() => agent.stats().linesRead === 3000 && agent.stats().pendingRecords === agent.stats().bufferedRecords, 'the whole file read');
+
+      // Act
+      const whileDown = agent.stats();
+      healthy = true;
+      await waitFor(() => agent.stats().bufferedRecords === 0 && received.length > 0, 'the buffer to drain');
+
+      // Assess
+      const notices = received.filter((message) => message.includes('AGENT_BUFFER_OVERFLOW'));
+      const shippedLines = received.filter((message) => !message.includes('AGENT_BUFFER_OVERFLOW'));
+      expect(whileDown.bufferDroppedRecords).toBeGreaterThan(0);
+      expect(whileDown.bufferedBytes).toBeLessThanOrEqual(1024 * 1024);
+      expect(shippedLines.length + whileDown.bufferDroppedRecords).toBe(3000);
+      // What survived is in file order, without repeats, and ends with the newest line (the batch that was in flight
+      // when its segment was discarded is still delivered, so the survivors need not be one contiguous tail).
+      const numbers = shippedLines.map((message) => Number(/^\[(\d+)\]/.exec(message)?.[1]));
+      expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
+      expect(new Set(numbers).size).toBe(numbers.length);
+      expect(numbers.at(-1)).toBe(2999);
+      expect(notices.length).toBeGreaterThan(0);
+      const dropped = notices.map((notice) => Number(/"droppedRecords":(\d+)/.exec(notice)?.[1])).reduce((sum, n) => sum + n, 0);
+      expect(dropped).toBe(whileDown.bufferDroppedRecords);
+      expect(logs.some((line) => line.includes('disk buffer full'))).toBe(true);
     });
   });
 
