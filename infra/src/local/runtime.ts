@@ -45,6 +45,8 @@ export interface LocalStackOptions {
   readonly dashboardUrl?: string;
   /** The master key of the local Secrets Manager; by default outside the data dir, under ~/.config/stacklens. */
   readonly secretsKeyFile?: string;
+  /** Events kept per log stream for GetLogEvents (the real service keeps them for the retention period). @default 10000 */
+  readonly logRetainEvents?: number;
 }
 
 export interface LocalStack {
@@ -148,6 +150,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const ingest = createIngestHandler(ingestDeps(services));
     const logs = new LocalCloudWatchLogs({
       region: REGION,
+      ...(options.logRetainEvents === undefined ? {} : { retainEvents: options.logRetainEvents }),
       deliver: async (event) => {
         try {
           await invokeLocal('stacklens-ingest', ingest, event);

@@ -376,7 +376,8 @@ export class FileTailer {
     this.openFresh = true;
     if (await this.openAtPath()) {
       const to = this.currentIdentity;
-      if (from !== undefined && to !== undefined && !sameFile(from, to)) this.options.onRotate?.({ from, to });
+      // A copytruncate copy drained back into its own (truncated) file is not a rotation.
+      if (from !== undefined && to !== undefined && !sameIdentity(from, to)) this.options.onRotate?.({ from, to });
       this.pumpRequested = true;
     }
   }
