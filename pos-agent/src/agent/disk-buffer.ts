@@ -25,7 +25,7 @@ const SEGMENT_NAME = /^(\d{16})\.seg$/;
 const MIN_SEGMENT_BYTES = 64 * 1024;
 const MAX_SEGMENT_BYTES = 8 * 1024 * 1024;
 /** Frames appended recently are also kept in memory so a healthy agent never reads its own writes back from disk. */
-const CACHE_MAX_BYTES = 4 * 1024 * 1024;
+const CACHE_MAX_BYTES = 1024 * 1024;
 
 const CursorSchema = z.object({ seq: z.number().int().nonnegative(), offset: z.number().int().nonnegative(), records: z.number().int().nonnegative() });
 type Cursor = z.infer<typeof CursorSchema>;
@@ -251,7 +251,7 @@ export class DiskBuffer {
     }
     const next = this.segments[0];
     if (this.cursor.seq <= lastSeq) await this.saveCursor({ seq: next?.seq ?? lastSeq + 1, offset: 0, records: 0 });
-    return dropped === 0 ? undefined : { records, bytes, segments: dropped, lastSeq };
+    return records === 0 && bytes === 0 ? undefined : { records, bytes, segments: dropped, lastSeq };
   }
 
   private async peekNow(): Promise<BufferedBatch | undefined> {
