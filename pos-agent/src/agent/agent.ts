@@ -16,9 +16,10 @@ import { DiskBuffer, DropNoticeStore, type BufferDrop, type BufferedBatch, type 
 import { agentEventId, eventId } from './event-id.js';
 import { AgentAbortedError, AgentConfigError, AgentError, describeError } from './errors.js';
 import { DEFAULT_MULTILINE_FLUSH_MS, MultilineAssembler } from './multiline.js';
+import { createRedactor } from './redaction.js';
 import { CloudWatchShipper, DEFAULT_RETRY_BASE_MS, DEFAULT_RETRY_CAP_MS, abortableSleep, createCloudWatchLogsClient, type ShipOutcome } from './shipper.js';
 import { DEFAULT_MAX_LINE_BYTES, DEFAULT_PARTIAL_LINE_FLUSH_MS, DEFAULT_POLL_INTERVAL_MS, FileTailer, type StartDecision } from './tailer.js';
-import { identityRedactor, sameIdentity, type Batch, type FilePosition, type LogEvent, type Redactor, type SkipReason, type TailLine } from './types.js';
+import { sameIdentity, type Batch, type FilePosition, type LogEvent, type Redactor, type SkipReason, type TailLine } from './types.js';
 
 export const DEFAULT_LOG_GROUP = '/stacklens/pos';
 export const DEFAULT_MAX_PENDING_RECORDS = 50_000;
@@ -202,7 +203,8 @@ export class PosAgent {
     this.config = parseAgentConfig(cfg);
     this.logStream = `${this.config.storeId}/${this.config.kioskId}`;
     this.now = deps.now ?? Date.now;
-    this.redact = deps.redact ?? identityRedactor;
+    // Card data never leaves the kiosk: redaction is on unless a caller brings its own redactor.
+    this.redact = deps.redact ?? createRedactor({ extraPatterns: this.config.redactPatterns });
     this.log = deps.log ?? ((msg) => process.stderr.write(`[pos-agent] ${msg}\n`));
     const client = deps.client ?? createCloudWatchLogsClient({ endpoint: this.config.endpoint, region: this.config.region });
 

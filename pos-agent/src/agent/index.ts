@@ -15,5 +15,5 @@ export { CloudWatchShipper, classifyError, countRejectedEvents, createCloudWatch
 export type { ShipOutcome, ShipperOptions, RetryNotice } from './shipper.js';
 export { CheckpointStore, decideStart } from './checkpoint.js';
 export type { Checkpoint, CheckpointLoad } from './checkpoint.js';
-export { identityRedactor } from './types.js';
+export { createRedactor } from './redaction.js';
 export type { Batch, FileIdentity, FilePosition, LogEvent, LogRecord, Redactor, SkipReason, TailLine } from './types.js';

@@ -72,8 +72,6 @@ export interface RedactedLine {
  */
 export type Redactor = (line: string) => RedactedLine;
 
-export const identityRedactor: Redactor = (line) => ({ text: line });
-
 /** Why a line was read but not shipped. */
 export type SkipReason = 'binary' | 'blank' | 'redact-failed';
 
