@@ -5,6 +5,7 @@
 
 import { stat } from 'node:fs/promises';
 import { Batcher } from '../src/agent/batcher.js';
+import { eventId } from '../src/agent/event-id.js';
 import { MultilineAssembler } from '../src/agent/multiline.js';
 import { createRedactor } from '../src/agent/redaction.js';
 import { FileTailer } from '../src/agent/tailer.js';
@@ -41,7 +42,8 @@ async function readThrough(file: string, size: number): Promise<ChildRun> {
     },
   });
   const multiline = new MultilineAssembler({
-    onRecord: (record) => batcher.add(record),
+    // As PosAgent does: every record is named by where it starts.
+    onRecord: (record) => batcher.add({ ...record, id: eventId(record.origin) }),
     onSkip: () => {
       skipped += 1;
     },

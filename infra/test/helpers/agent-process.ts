@@ -25,7 +25,12 @@ export function spawnAgent(args: readonly string[]): AgentProcess {
   });
   const output: string[] = [];
   const collect = (chunk: Buffer): void => {
-    output.push(...chunk.toString('utf8').split('\n').filter((line) => line !== ''));
+    output.push(
+      ...chunk
+        .toString('utf8')
+        .split('\n')
+        .filter((line) => line !== ''),
+    );
   };
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
@@ -158,4 +163,40 @@ export class PosLogWriter {
     copyFileSync(this.file, to);
     truncateSync(this.file, 0);
   }
+}
+
+const STABLE_ID = /^(sl1:[0-9a-z-]+:[0-9a-z]+) /;
+
+/** Every message a stream holds, paged through the emulator's GetLogEvents. */
+export async function storedMessages(logs: { handle(operation: string, input: unknown): Promise<unknown> }, group: string, stream: string): Promise<string[]> {
+  const messages: string[] = [];
+  let nextToken: string | undefined;
+  for (;;) {
+    const page = (await logs.handle('GetLogEvents', {
+      logGroupName: group,
+      logStreamName: stream,
+      startFromHead: true,
+      ...(nextToken === undefined ? {} : { nextToken }),
+    })) as { events: Array<{ message: string }>; nextForwardToken: string };
+    if (page.events.length === 0) return messages;
+    messages.push(...page.events.map((event) => event.message));
+    nextToken = page.nextForwardToken;
+  }
+}
+
+/** Lines a stream holds, by the writer's sequence number, and how many arrived more than once (agent re-sends). */
+export function tally(messages: readonly string[]): { seqs: Set<number>; copies: number; withoutId: number } {
+  const seqs = new Set<number>();
+  const ids = new Set<string>();
+  let copies = 0;
+  let withoutId = 0;
+  for (const message of messages) {
+    const id = STABLE_ID.exec(message)?.[1];
+    if (id === undefined) withoutId += 1;
+    else if (ids.has(id)) copies += 1;
+    else ids.add(id);
+    const seq = /"orderId":"F-(\d+)"/.exec(message)?.[1];
+    if (seq !== undefined) seqs.add(Number(seq));
+  }
+  return { seqs, copies, withoutId };
 }

@@ -6,13 +6,12 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { PosLogWriter, SwitchableLink, spawnAgent, type AgentProcess } from '../helpers/agent-process.js';
+import { PosLogWriter, SwitchableLink, spawnAgent, storedMessages as storedMessagesOf, tally, type AgentProcess } from '../helpers/agent-process.js';
 import { startTestStack, waitFor, type TestStack } from '../helpers/stack.js';
 
 const GROUP = '/stacklens/pos';
 const STORE = 'store-001';
 const KIOSK = 'kiosk-01';
-const STABLE_ID = /^(sl1:[0-9a-z-]+:[0-9a-z]+) /;
 
 /** A seeded generator, so a failing schedule can be replayed from the seed in the test output. */
 function seeded(seed: number): () => number {
@@ -43,7 +42,21 @@ describe('pos-agent faults on the real local pipeline', () => {
   async function agentArgs(file: string, endpoint: string, extra: Record<string, unknown> = {}): Promise<string[]> {
     const config = path.join(dir, 'agent.json');
     await writeFile(config, JSON.stringify({ flushIntervalMs: 200, pollIntervalMs: 50, retryBaseMs: 50, retryCapMs: 500, ...extra }));
-    return ['--file', file, '--store', STORE, '--kiosk', KIOSK, '--endpoint', endpoint, '--state-dir', path.join(dir, 'state'), '--from-beginning', '--config', config];
+    return [
+      '--file',
+      file,
+      '--store',
+      STORE,
+      '--kiosk',
+      KIOSK,
+      '--endpoint',
+      endpoint,
+      '--state-dir',
+      path.join(dir, 'state'),
+      '--from-beginning',
+      '--config',
+      config,
+    ];
   }
 
   function start(args: readonly string[]): AgentProcess {
@@ -58,42 +71,11 @@ describe('pos-agent faults on the real local pipeline', () => {
     return agent;
   }
 
-  async function storedMessages(): Promise<string[]> {
-    const messages: string[] = [];
-    let nextToken: string | undefined;
-    for (;;) {
-      const page = (await stack.logs.handle('GetLogEvents', {
-        logGroupName: GROUP,
-        logStreamName: `${STORE}/${KIOSK}`,
-        startFromHead: true,
-        ...(nextToken === undefined ? {} : { nextToken }),
-      })) as { events: Array<{ message: string }>; nextForwardToken: string };
-      if (page.events.length === 0) return messages;
-      messages.push(...page.events.map((event) => event.message));
-      nextToken = page.nextForwardToken;
-    }
-  }
+  const storedMessages = (): Promise<string[]> => storedMessagesOf(stack.logs, GROUP, `${STORE}/${KIOSK}`);
 
   async function occurrences(): Promise<number> {
     const { items } = await stack.services.incidents.list({ limit: 50 });
     return items.filter((incident) => incident.code === 'MISSING_PRICE').reduce((sum, incident) => sum + incident.occurrences, 0);
-  }
-
-  /** Lines the stream holds, by POS sequence number, and how many arrived more than once (re-sends). */
-  function tally(messages: readonly string[]): { seqs: Set<number>; copies: number; withoutId: number } {
-    const seqs = new Set<number>();
-    const ids = new Set<string>();
-    let copies = 0;
-    let withoutId = 0;
-    for (const message of messages) {
-      const id = STABLE_ID.exec(message)?.[1];
-      if (id === undefined) withoutId += 1;
-      else if (ids.has(id)) copies += 1;
-      else ids.add(id);
-      const seq = /"orderId":"F-(\d+)"/.exec(message)?.[1];
-      if (seq !== undefined) seqs.add(Number(seq));
-    }
-    return { seqs, copies, withoutId };
   }
 
   it('(a) SIGKILLed 10 times while 100,000 lines are written, every error line becomes exactly one occurrence', async () => {
@@ -116,7 +98,11 @@ describe('pos-agent faults on the real local pipeline', () => {
       agent = start(args);
     }
     const written = await writing;
-    await waitFor(async () => (await occurrences()) >= written.errors && stack.logs.stats().pending === 0, `all ${written.errors} error occurrences (seed ${seed})`, 120_000);
+    await waitFor(
+      async () => (await occurrences()) >= written.errors && stack.logs.stats().pending === 0,
+      `all ${written.errors} error occurrences (seed ${seed})`,
+      120_000,
+    );
     // A late duplicate would arrive within a flush or two: give it the chance to show up before counting.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     await waitFor(() => stack.logs.stats().pending === 0, 'deliveries to settle');
@@ -149,13 +135,17 @@ describe('pos-agent faults on the real local pipeline', () => {
       rotations.push(`${rotation} at line ${writer.written.total}`);
     }
     const written = await writing;
-    await waitFor(async () => (await occurrences()) >= written.errors && stack.logs.stats().pending === 0, `all ${written.errors} error occurrences`, 60_000).catch(
-      async (err: unknown) => {
-        const { seqs } = tally(await storedMessages());
-        const missing = Array.from({ length: written.total }, (_, i) => i).filter((i) => !seqs.has(i));
-        throw new Error(`${String(err)}\noccurrences ${await occurrences()}, missing ${missing.length}: ${missing.slice(0, 5).join(',')}…${missing.slice(-5).join(',')}\nlog: ${rotations.join(' | ')}\nagent:\n${agent.output.join('\n')}`);
-      },
-    );
+    await waitFor(
+      async () => (await occurrences()) >= written.errors && stack.logs.stats().pending === 0,
+      `all ${written.errors} error occurrences`,
+      60_000,
+    ).catch(async (err: unknown) => {
+      const { seqs } = tally(await storedMessages());
+      const missing = Array.from({ length: written.total }, (_, i) => i).filter((i) => !seqs.has(i));
+      throw new Error(
+        `${String(err)}\noccurrences ${await occurrences()}, missing ${missing.length}: ${missing.slice(0, 5).join(',')}…${missing.slice(-5).join(',')}\nlog: ${rotations.join(' | ')}\nagent:\n${agent.output.join('\n')}`,
+      );
+    });
     await new Promise((resolve) => setTimeout(resolve, 1_000));
 
     // Assess
@@ -185,10 +175,14 @@ describe('pos-agent faults on the real local pipeline', () => {
     const written = await writer.run(20_000);
     await waitFor(() => agent.output.some((line) => line.includes('disk buffer full')), 'the agent to report a full buffer', 30_000);
     await link.up();
-    await waitFor(async () => {
-      const { items } = await stack.services.incidents.list({ limit: 50 });
-      return items.some((incident) => incident.code === 'AGENT_BUFFER_OVERFLOW' || incident.sample.includes('AGENT_BUFFER_OVERFLOW'));
-    }, 'the drop notice to arrive as an incident', 60_000);
+    await waitFor(
+      async () => {
+        const { items } = await stack.services.incidents.list({ limit: 50 });
+        return items.some((incident) => incident.code === 'AGENT_BUFFER_OVERFLOW' || incident.sample.includes('AGENT_BUFFER_OVERFLOW'));
+      },
+      'the drop notice to arrive as an incident',
+      60_000,
+    );
     await waitFor(async () => (await storedMessages()).some((message) => message.includes(`"orderId":"F-${written.total - 1}"`)), 'the newest line', 60_000);
 
     // Assess

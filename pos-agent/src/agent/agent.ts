@@ -58,7 +58,10 @@ export const AgentConfigSchema = z
     stateDir: z.string().min(1),
     /** CloudWatch Logs endpoint override, e.g. the local emulator. */
     endpoint: z.url({ protocol: /^https?$/, error: 'endpoint must be an http(s) URL' }).optional(),
-    region: z.string().regex(/^[a-z0-9-]{1,32}$/, 'region must look like us-east-1').optional(),
+    region: z
+      .string()
+      .regex(/^[a-z0-9-]{1,32}$/, 'region must look like us-east-1')
+      .optional(),
     /** Without a checkpoint: ship the whole file (true) or only what is written from now on. @default false */
     fromBeginning: z.boolean().default(false),
     /** @default 1000 */
@@ -84,7 +87,11 @@ export const AgentConfigSchema = z
     /** @default 30000 */
     retryCapMs: positiveMs(600_000).default(DEFAULT_RETRY_CAP_MS),
     /** Bound of the on-disk outage buffer; at the bound the oldest data is dropped (and counted). @default 128 MiB */
-    bufferMaxBytes: z.number().int().min(64 * 1024).default(DEFAULT_BUFFER_MAX_BYTES),
+    bufferMaxBytes: z
+      .number()
+      .int()
+      .min(1024 * 1024, 'bufferMaxBytes must be at least 1 MiB (one full PutLogEvents batch)')
+      .default(DEFAULT_BUFFER_MAX_BYTES),
     /** Extra regular expressions whose matches are masked like card data, on top of the built-in redaction. */
     redactPatterns: z.array(z.string().min(1)).max(64).default([]),
   })
@@ -365,10 +372,7 @@ export class PosAgent {
     const buffered = this.buffer?.bufferedRecords ?? 0;
     await this.buffer?.close().catch(() => undefined);
     if (!drained) {
-      this.log(
-        `stopped with ${buffered} record(s) in the disk buffer and ${this.queuedEvents} not yet buffered; ` +
-          'they are sent on the next start',
-      );
+      this.log(`stopped with ${buffered} record(s) in the disk buffer and ${this.queuedEvents} not yet buffered; ` + 'they are sent on the next start');
     }
     this.state = 'stopped';
   }

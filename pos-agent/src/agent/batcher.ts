@@ -46,6 +46,7 @@ export class Batcher {
   private open: OpenBatch | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private lastMessageBytes = 0;
 
   constructor(options: BatcherOptions) {
     this.options = options;
@@ -65,7 +66,7 @@ export class Batcher {
 
   add(record: LogRecord): void {
     const event = this.toEvent(record);
-    const eventBytes = Buffer.byteLength(event.message, 'utf8') + PUT_LOG_EVENTS_LIMITS.perEventOverheadBytes;
+    const eventBytes = this.lastMessageBytes + PUT_LOG_EVENTS_LIMITS.perEventOverheadBytes;
     const current = this.open;
     if (current !== undefined && !this.fits(current, event.timestamp, eventBytes)) this.flush();
     const target = this.open;
@@ -116,11 +117,21 @@ export class Batcher {
     return span <= PUT_LOG_EVENTS_LIMITS.maxBatchSpanMs;
   }
 
+  /** Also leaves the message's UTF-8 size in `lastMessageBytes`: measuring a message is a pass over it, done once. */
   private toEvent(record: LogRecord): LogEvent {
     const prefix = record.id === undefined ? '' : `${record.id} `;
-    const { text, droppedBytes } = truncateUtf8(record.text, MAX_EVENT_MESSAGE_BYTES - prefix.length);
-    if (droppedBytes > 0) this.options.onEventTruncated?.(droppedBytes);
-    return { timestamp: eventTimestamp(record.text, record.readAt, this.now()), message: prefix + text };
+    const textBytes = Buffer.byteLength(record.text, 'utf8');
+    let message: string;
+    if (textBytes <= MAX_EVENT_MESSAGE_BYTES - prefix.length) {
+      message = prefix + record.text;
+      this.lastMessageBytes = (prefix === '' ? 0 : Buffer.byteLength(prefix, 'utf8')) + textBytes;
+    } else {
+      const { text, droppedBytes } = truncateUtf8(record.text, MAX_EVENT_MESSAGE_BYTES - prefix.length);
+      if (droppedBytes > 0) this.options.onEventTruncated?.(droppedBytes);
+      message = prefix + text;
+      this.lastMessageBytes = Buffer.byteLength(message, 'utf8');
+    }
+    return { timestamp: eventTimestamp(record.text, record.readAt, this.now()), message };
   }
 
   private armTimer(): void {
@@ -134,8 +145,7 @@ export class Batcher {
 }
 
 // `2026-11-26T12:00:00.123Z`, `2026-11-26 12:00:00,123`, `[2026-11-26 12:00:00.123+01:00]`, JSON `"ts":"..."`.
-const HEADER_TIMESTAMP =
-  /(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?\s?(Z|[+-]\d{2}(?::?\d{2})?)?/;
+const HEADER_TIMESTAMP = /(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?\s?(Z|[+-]\d{2}(?::?\d{2})?)?/;
 /** Only the start of the header is searched: a date deeper in the message is not the record's time. */
 const TIMESTAMP_SEARCH_CHARS = 80;
 
@@ -151,9 +161,32 @@ export function eventTimestamp(text: string, readAt: number, now: number): numbe
   return parsed;
 }
 
+// Consecutive records mostly share their second: the epoch of the last valid second (keyed by its text and zone) is
+// reused, and only the fraction is added. Everything else in this function costs more than the regular expression.
+const SECOND_TEXT_LENGTH = 'YYYY-MM-DDTHH:MM:SS'.length;
+let cachedSecondText = '';
+let cachedZone: string | undefined;
+let cachedSecondEpoch = 0;
+
 export function parseHeaderTimestamp(header: string): number | undefined {
   const match = HEADER_TIMESTAMP.exec(header);
   if (match === null) return undefined;
+  const secondText = header.slice(match.index, match.index + SECOND_TEXT_LENGTH);
+  const fraction = match[7];
+  const zone = match[8];
+  if (secondText === cachedSecondText && zone === cachedZone) {
+    return cachedSecondEpoch + (fraction === undefined ? 0 : Number(fraction.slice(0, 3).padEnd(3, '0')));
+  }
+  const epoch = parseTimestampMatch(match);
+  if (epoch !== undefined) {
+    cachedSecondText = secondText;
+    cachedZone = zone;
+    cachedSecondEpoch = epoch - (fraction === undefined ? 0 : Number(fraction.slice(0, 3).padEnd(3, '0')));
+  }
+  return epoch;
+}
+
+function parseTimestampMatch(match: RegExpExecArray): number | undefined {
   const [, year, month, day, hour, minute, second, fraction, zone] = match;
   const parts = [year, month, day, hour, minute, second].map(Number) as [number, number, number, number, number, number];
   const [y, mo, d, h, mi, s] = parts;

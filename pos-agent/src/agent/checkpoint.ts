@@ -15,7 +15,10 @@ const CheckpointSchema = z.object({
   dev: z.string().regex(/^\d+$/),
   ino: z.string().regex(/^\d+$/),
   /** Fingerprint of the file's first bytes (absent while the file was shorter than that). */
-  fp: z.string().regex(/^[0-9a-f]{1,64}$/).optional(),
+  fp: z
+    .string()
+    .regex(/^[0-9a-f]{1,64}$/)
+    .optional(),
   offset: z.number().int().nonnegative(),
   updatedAt: z.string(),
 });
@@ -133,12 +136,7 @@ async function syncDirectory(dir: string): Promise<void> {
  *   if one is still beside it (`recover`);
  * - no checkpoint: the beginning or the end, per `fromBeginning` (a kiosk's first run skips old history).
  */
-export function decideStart(
-  checkpoint: Checkpoint | undefined,
-  fromBeginning: boolean,
-  identity: FileIdentity,
-  size: number,
-): StartDecision {
+export function decideStart(checkpoint: Checkpoint | undefined, fromBeginning: boolean, identity: FileIdentity, size: number): StartDecision {
   if (checkpoint !== undefined) {
     const saved: FilePosition = {
       identity: { dev: checkpoint.dev, ino: checkpoint.ino, ...(checkpoint.fp === undefined ? {} : { fp: checkpoint.fp }) },

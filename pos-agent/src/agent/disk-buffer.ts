@@ -84,6 +84,7 @@ export class DiskBuffer {
   // The batch handed out by peek() and not yet acknowledged: it is on its way out, so discarding its segment does
   // not lose it.
   private inFlight: BufferedBatch | undefined;
+  private readonly knownDamage = new Set<string>();
 
   private constructor(options: DiskBufferOptions) {
     this.dir = options.dir;
@@ -155,52 +156,52 @@ export class DiskBuffer {
 
   private async load(): Promise<void> {
     const names = (await readdir(this.dir)).filter((name) => SEGMENT_NAME.test(name)).sort();
+    let saved = await this.readCursorFile();
     for (const [index, name] of names.entries()) {
       const seq = Number(SEGMENT_NAME.exec(name)?.[1]);
-      const scan = await this.scanSegment(seq);
-      const isLast = index === names.length - 1;
-      if (scan.validBytes < scan.fileBytes) {
-        if (isLast) {
-          // A crash mid-append: the torn frame was never acknowledged to anyone, so cutting it loses nothing.
-          await truncate(this.segmentPath(seq), scan.validBytes);
-        } else {
-          this.corruptFrames += 1;
-          this.log(`disk buffer segment ${name} is damaged after byte ${scan.validBytes}; the rest of it is skipped`);
-        }
+      const data = await readFile(this.segmentPath(seq));
+      // Frames before the cursor were shipped already: damage there must not cost the unshipped frames after it.
+      let from = saved !== undefined && saved.seq === seq ? saved.offset : 0;
+      if (from > data.length || (from > 0 && from < data.length && decodeFrame(data, from) === undefined)) {
+        // The cursor does not point at a frame boundary: re-deliver the segment from its start (ids dedupe it).
+        from = 0;
+        saved = { seq, offset: 0, records: 0 };
       }
-      this.segments.push({ seq, size: scan.validBytes, records: scan.records });
+      const scan = scanFrames(data, from);
+      let size = scan.end;
+      if (scan.tornAt !== undefined && index === names.length - 1) {
+        // A crash mid-append: the torn frame was never acknowledged to anyone, so cutting it loses nothing.
+        await truncate(this.segmentPath(seq), scan.tornAt);
+        size = scan.tornAt;
+      } else if (scan.damaged.length > 0 || scan.tornAt !== undefined) {
+        const count = scan.damaged.length + (scan.tornAt === undefined ? 0 : 1);
+        this.corruptFrames += count;
+        for (const offset of scan.damaged) this.knownDamage.add(`${seq}:${offset}`);
+        this.log(`disk buffer segment ${name} holds ${count} damaged frame(s); skipped them, kept the rest`);
+      }
+      const acked = from > 0 && saved !== undefined ? saved.records : 0;
+      this.segments.push({ seq, size, records: acked + scan.records });
     }
-    this.cursor = await this.loadCursor();
+    this.cursor = this.resolveCursor(saved);
   }
 
-  private async loadCursor(): Promise<Cursor> {
-    const oldest = this.segments[0];
-    const start: Cursor = { seq: oldest?.seq ?? 0, offset: 0, records: 0 };
-    let saved: Cursor;
+  private async readCursorFile(): Promise<Cursor | undefined> {
     try {
       const parsed = CursorSchema.safeParse(JSON.parse(await readFile(this.cursorPath(), 'utf8')));
-      if (!parsed.success) return start;
-      saved = parsed.data;
+      return parsed.success ? parsed.data : undefined;
     } catch {
-      return start;
+      return undefined;
     }
+  }
+
+  private resolveCursor(saved: Cursor | undefined): Cursor {
+    const oldest = this.segments[0];
+    const start: Cursor = { seq: oldest?.seq ?? 0, offset: 0, records: 0 };
+    if (saved === undefined) return start;
     const segment = this.segments.find((candidate) => candidate.seq === saved.seq);
     if (segment === undefined) return saved.seq < start.seq || oldest === undefined ? start : { seq: saved.seq, offset: 0, records: 0 };
     if (saved.offset > segment.size || saved.records > segment.records) return { seq: segment.seq, offset: 0, records: 0 };
     return saved;
-  }
-
-  private async scanSegment(seq: number): Promise<{ validBytes: number; fileBytes: number; records: number }> {
-    const data = await readFile(this.segmentPath(seq));
-    let offset = 0;
-    let records = 0;
-    while (offset + HEADER_BYTES <= data.length) {
-      const frame = decodeFrame(data, offset);
-      if (frame === undefined) break;
-      records += frame.records;
-      offset = frame.nextOffset;
-    }
-    return { validBytes: offset, fileBytes: data.length, records };
   }
 
   private async appendNow(events: readonly LogEvent[], bytes: number): Promise<BufferDrop | undefined> {
@@ -267,10 +268,16 @@ export class DiskBuffer {
           this.inFlight = batch;
           return batch;
         }
-        // Damaged: nothing after it in this segment can be framed again; give up on the segment's rest.
-        this.corruptFrames += 1;
-        this.log(`disk buffer frame at ${segment.seq}:${this.cursor.offset} failed its checksum; skipped the rest of that segment`);
-        this.cursor = { seq: segment.seq, offset: segment.size, records: segment.records };
+        // Damaged: resume at the next valid frame of the segment (counted once, when it was first found).
+        const known = this.knownDamage.delete(`${segment.seq}:${this.cursor.offset}`);
+        const next = nextFrameAfter(await readFile(this.segmentPath(segment.seq)), this.cursor.offset);
+        const resumeAt = next === undefined || next >= segment.size ? segment.size : next;
+        if (!known) {
+          this.corruptFrames += 1;
+          this.log(`disk buffer frame at ${segment.seq}:${this.cursor.offset} is damaged; skipped ${resumeAt - this.cursor.offset} byte(s)`);
+        }
+        this.cursor = { seq: segment.seq, offset: resumeAt, records: resumeAt === segment.size ? segment.records : this.cursor.records };
+        continue;
       }
       const isWriting = index === this.segments.length - 1;
       if (isWriting) return undefined;
@@ -393,7 +400,45 @@ export class DiskBuffer {
   }
 }
 
-function decodeFrame(data: Buffer, offset: number): { batch: Omit<BufferedBatch, 'seq' | 'offset' | 'nextOffset'>; records: number; nextOffset: number } | undefined {
+const MAGIC_BYTES = Buffer.from([0x53, 0x4c, 0x42, 0x31]);
+
+/** The next offset after `offset` where a whole, valid frame starts: where reading resumes after damage. */
+function nextFrameAfter(data: Buffer, offset: number): number | undefined {
+  let candidate = data.indexOf(MAGIC_BYTES, offset + 1);
+  while (candidate !== -1) {
+    if (decodeFrame(data, candidate) !== undefined) return candidate;
+    candidate = data.indexOf(MAGIC_BYTES, candidate + 1);
+  }
+  return undefined;
+}
+
+/**
+ * Valid frames from `from` on, skipping damaged ones (a bad checksum, a flipped length) to the next valid frame.
+ * `tornAt`: where trailing bytes that hold no valid frame begin (a write cut short by a crash), if any.
+ */
+function scanFrames(data: Buffer, from: number): { end: number; records: number; damaged: number[]; tornAt?: number } {
+  let offset = from;
+  let records = 0;
+  const damaged: number[] = [];
+  while (offset < data.length) {
+    const frame = decodeFrame(data, offset);
+    if (frame !== undefined) {
+      records += frame.records;
+      offset = frame.nextOffset;
+      continue;
+    }
+    const next = nextFrameAfter(data, offset);
+    if (next === undefined) return { end: data.length, records, damaged, tornAt: offset };
+    damaged.push(offset);
+    offset = next;
+  }
+  return { end: offset, records, damaged };
+}
+
+function decodeFrame(
+  data: Buffer,
+  offset: number,
+): { batch: Omit<BufferedBatch, 'seq' | 'offset' | 'nextOffset'>; records: number; nextOffset: number } | undefined {
   if (offset + HEADER_BYTES > data.length || data.readUInt32BE(offset) !== MAGIC) return undefined;
   const length = data.readUInt32BE(offset + 4);
   const end = offset + HEADER_BYTES + length;

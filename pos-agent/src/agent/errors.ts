@@ -1,14 +1,7 @@
 // The agent's error family. Same shape as the rest of StackLens (a stable machine `code` plus a message meant for a
 // human) but kept inside the pos-agent workspace: the kiosk agent ships on its own and must not import the Lambda code.
 
-export type AgentErrorCode =
-  | 'VALIDATION_FAILED'
-  | 'ABORTED'
-  | 'CHECKPOINT_FAILED'
-  | 'BUFFER_FAILED'
-  | 'FILE_READ_FAILED'
-  | 'DEPENDENCY_FAILED'
-  | 'INTERNAL';
+export type AgentErrorCode = 'VALIDATION_FAILED' | 'ABORTED' | 'CHECKPOINT_FAILED' | 'BUFFER_FAILED' | 'FILE_READ_FAILED' | 'DEPENDENCY_FAILED' | 'INTERNAL';
 
 export class AgentError extends Error {
   override readonly name: string = 'AgentError';

@@ -18,7 +18,10 @@ const fileKeys = new WeakMap<FileIdentity, string>();
 export function fileKey(identity: FileIdentity): string {
   let key = fileKeys.get(identity);
   if (key === undefined) {
-    key = createHash('sha256').update(`${identity.dev}:${identity.ino}:${identity.fp ?? ''}`).digest('hex').slice(0, 12);
+    key = createHash('sha256')
+      .update(`${identity.dev}:${identity.ino}:${identity.fp ?? ''}`)
+      .digest('hex')
+      .slice(0, 12);
     fileKeys.set(identity, key);
   }
   return key;

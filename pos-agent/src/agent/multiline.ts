@@ -145,13 +145,16 @@ export class MultilineAssembler {
   }
 
   private arm(delayMs: number): void {
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      if (this.pending === undefined || this.stopped) return;
-      const idleFor = this.now() - this.lastLineAt;
-      if (idleFor >= this.flushAfterMs) this.emitPending('idle');
-      else this.arm(this.flushAfterMs - idleFor);
-    }, Math.max(1, delayMs));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        if (this.pending === undefined || this.stopped) return;
+        const idleFor = this.now() - this.lastLineAt;
+        if (idleFor >= this.flushAfterMs) this.emitPending('idle');
+        else this.arm(this.flushAfterMs - idleFor);
+      },
+      Math.max(1, delayMs),
+    );
     this.timer.unref();
   }
 }

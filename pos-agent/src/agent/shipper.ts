@@ -154,10 +154,9 @@ export class CloudWatchShipper {
   private async createStream(signal: AbortSignal | undefined): Promise<boolean> {
     try {
       const created = await this.tolerateExisting(() =>
-        this.options.client.send(
-          new CreateLogStreamCommand({ logGroupName: this.options.logGroup, logStreamName: this.options.logStream }),
-          { abortSignal: signal },
-        ),
+        this.options.client.send(new CreateLogStreamCommand({ logGroupName: this.options.logGroup, logStreamName: this.options.logStream }), {
+          abortSignal: signal,
+        }),
       );
       if (created) this.options.onCreated?.('log-stream');
       return true;

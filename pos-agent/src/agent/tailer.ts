@@ -17,7 +17,9 @@ import { trimIncompleteUtf8Tail, truncationMarker } from './utf8.js';
 export const DEFAULT_MAX_LINE_BYTES = 256 * 1024 - 1024;
 export const DEFAULT_POLL_INTERVAL_MS = 250;
 export const DEFAULT_PARTIAL_LINE_FLUSH_MS = 1000;
-export const DEFAULT_READ_BUFFER_BYTES = 64 * 1024;
+// Each read is a round trip through the libuv thread pool: at 64 KiB they cost a noticeable share of a core while
+// catching up on a large file; 256 KiB cuts that by three quarters for 192 KiB more memory.
+export const DEFAULT_READ_BUFFER_BYTES = 256 * 1024;
 /** A line where more than this share of characters are control or replacement characters is binary garbage. */
 export const BINARY_LINE_RATIO = 0.3;
 /** A file's fingerprint covers its first bytes: with a timestamped first line, enough to tell two files apart. */
@@ -349,7 +351,10 @@ export class FileTailer {
     // copytruncate copies the file before truncating it: the copy holds what we had not read yet, at the same offsets.
     const copy = old.fp === undefined ? undefined : await this.findSibling(old, unreadFrom, { contentOnly: true });
     if (copy !== undefined) {
+      // A line flushed on timeout whose newline we have not read yet: that newline is the copy's first unread byte.
+      const swallow = this.swallowNextNewline && !this.hasPartialLine();
       this.resetLine();
+      this.swallowNextNewline = swallow;
       await this.closeHandle();
       this.handle = copy.handle;
       this.readPosition = unreadFrom;
@@ -386,7 +391,11 @@ export class FileTailer {
    * A file beside ours whose name extends our file's name (`pos.log.1`, `pos.log-20261126`) holding `target`'s data
    * beyond `minSize`: the same inode renamed away, or (contentOnly, for copytruncate) a copy with the same first bytes.
    */
-  private async findSibling(target: FileIdentity, minSize: number, { contentOnly }: { contentOnly: boolean }): Promise<{ path: string; handle: FileHandle } | undefined> {
+  private async findSibling(
+    target: FileIdentity,
+    minSize: number,
+    { contentOnly }: { contentOnly: boolean },
+  ): Promise<{ path: string; handle: FileHandle } | undefined> {
     const dir = dirname(this.path);
     const name = basename(this.path);
     let names: string[];
@@ -537,9 +546,13 @@ export class FileTailer {
   }
 }
 
+// The characters looksBinary counts. Testing for any of them first is a native scan: almost every log line has none,
+// and then the per-character count below is not needed.
+const SUSPICIOUS_CHARACTER = /[\x00-\x08\x0a-\x1a\x1c-\x1f\x7f-\x9f\ufffd]/;
+
 /** True for decoded lines that are mostly control characters or replacement characters (binary written to a log). */
 export function looksBinary(text: string): boolean {
-  if (text.length === 0) return false;
+  if (text.length === 0 || !SUSPICIOUS_CHARACTER.test(text)) return false;
   let suspicious = 0;
   for (let i = 0; i < text.length; i += 1) {
     const code = text.charCodeAt(i);

@@ -80,7 +80,10 @@ export function sameIdentity(a: FileIdentity | undefined, b: FileIdentity | unde
   return a !== undefined && b !== undefined && a.dev === b.dev && a.ino === b.ino;
 }
 
-/** Same inode and, where both are known, the same first bytes: the same file, not a reused inode or a rewrite. */
-export function sameFile(a: FileIdentity | undefined, b: FileIdentity | undefined): boolean {
-  return sameIdentity(a, b) && (a?.fp === undefined || b?.fp === undefined || a.fp === b.fp);
+/**
+ * Is `now` still the file we knew as `before`: same inode and the same first bytes. A file that had no fingerprint yet
+ * (under 64 bytes) may have grown one; one that had a fingerprint and lost it was truncated.
+ */
+export function sameFile(now: FileIdentity | undefined, before: FileIdentity | undefined): boolean {
+  return sameIdentity(now, before) && (before?.fp === undefined || now?.fp === before.fp);
 }

@@ -182,7 +182,7 @@ describe('Class: PosAgent', () => {
         .on(PutLogEventsCommand)
         .rejectsOnce(new ResourceNotFoundException({ message: 'The specified log stream does not exist.', $metadata: { httpStatusCode: 400 } }))
         .callsFake((input: PutLogEventsCommandInput) => {
-      record(input);
+          record(input);
           return {};
         });
       cwl.on(CreateLogStreamCommand).resolves({});

@@ -121,6 +121,16 @@ describe('Function: decideStart', () => {
     });
   });
 
+  it('treats a file that lost its fingerprint (now under 64 bytes) as truncated, not as the same file', () => {
+    const withFingerprint: Checkpoint = { ...checkpoint, offset: 13, fp: 'aaaa' };
+
+    expect(decideStart(withFingerprint, false, { dev: '1', ino: '2' }, 40)).toEqual({
+      offset: 0,
+      reason: 'truncated',
+      recover: { identity: { dev: '1', ino: '2', fp: 'aaaa' }, offset: 13 },
+    });
+  });
+
   it('starts at the end without a checkpoint unless fromBeginning is set', () => {
     expect(decideStart(undefined, false, { dev: '1', ino: '2' }, 800)).toEqual({ offset: 800, reason: 'end' });
     expect(decideStart(undefined, true, { dev: '1', ino: '2' }, 800)).toEqual({ offset: 0, reason: 'beginning' });

@@ -285,7 +285,45 @@ describe('Class: DiskBuffer', () => {
       expect(delivered).toEqual([...firstMessages(0, 2), 'record 0003.0']);
     });
 
-    it('skips a frame that fails its checksum in an older segment together with the rest of that segment, and counts it', async () => {
+    it('keeps the intact frames after a damaged one in the newest segment instead of cutting them off as a torn write', async () => {
+      // Prepare: one segment of 5 frames; flip a payload byte of the first.
+      const first = await openBuffer();
+      await appendBatches(first, 0, 5);
+      await first.close();
+      const newest = join(dir, (await segmentFiles())[0] as string);
+      const bytes = await readFile(newest);
+      bytes[16 + 3] = (bytes[16 + 3] as number) ^ 0x01;
+      await writeFile(newest, bytes);
+
+      // Act
+      const reopened = await openBuffer();
+      const delivered = await drain(reopened);
+
+      // Assess
+      expect(reopened.corruptFrameCount).toBe(1);
+      expect(delivered).toEqual(firstMessages(1, 5));
+    });
+
+    it('does not lose unshipped frames behind damage in a frame that was already shipped', async () => {
+      // Prepare: segment 0 holds frames 0-2, segment 1 frame 3; frames 0 and 1 shipped; then frame 0 is damaged.
+      const first = await openBuffer({ segmentBytes: 3 * FRAME });
+      await appendBatches(first, 0, 4);
+      for (let i = 0; i < 2; i += 1) await first.ack((await first.peek()) as BufferedBatch);
+      await first.close();
+      const oldest = join(dir, (await segmentFiles())[0] as string);
+      const bytes = await readFile(oldest);
+      bytes[16 + 3] = (bytes[16 + 3] as number) ^ 0x01;
+      await writeFile(oldest, bytes);
+
+      // Act
+      const reopened = await openBuffer({ segmentBytes: 3 * FRAME });
+      const delivered = await drain(reopened);
+
+      // Assess
+      expect(delivered).toEqual(firstMessages(2, 4));
+    });
+
+    it('skips a frame that fails its checksum in an older segment, keeps the frames after it, and counts it once', async () => {
       // Prepare: segments of 3 frames; flip one payload byte of the middle frame of the oldest segment.
       const first = await openBuffer({ segmentBytes: 3 * FRAME });
       await appendBatches(first, 0, 7);
@@ -304,8 +342,8 @@ describe('Class: DiskBuffer', () => {
 
       // Assess
       expect(reopened.corruptFrameCount).toBe(1);
-      expect(records).toBe(5 * RECORDS_PER_FRAME);
-      expect(delivered).toEqual([...firstMessages(0, 1), ...firstMessages(3, 7)]);
+      expect(records).toBe(6 * RECORDS_PER_FRAME);
+      expect(delivered).toEqual([...firstMessages(0, 1), ...firstMessages(2, 7)]);
       expect(logged).toHaveLength(1);
       expect(await segmentFiles()).toHaveLength(1);
     });

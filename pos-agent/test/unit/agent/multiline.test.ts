@@ -184,10 +184,15 @@ describe('Constant: DEFAULT_MULTILINE_START_PATTERN', () => {
     expect(DEFAULT_MULTILINE_START_PATTERN.test(line)).toBe(true);
   });
 
-  it.each(['\tat com.x.Y(Y.java:1)', '    at f (a.js:1:1)', 'Caused by: java.io.IOException', 'Traceback (most recent call last):', '      Card read failed', 'java.lang.NullPointerException', 'November rain'])(
-    'continues a record at %p',
-    (line) => {
-      expect(DEFAULT_MULTILINE_START_PATTERN.test(line)).toBe(false);
-    },
-  );
+  it.each([
+    '\tat com.x.Y(Y.java:1)',
+    '    at f (a.js:1:1)',
+    'Caused by: java.io.IOException',
+    'Traceback (most recent call last):',
+    '      Card read failed',
+    'java.lang.NullPointerException',
+    'November rain',
+  ])('continues a record at %p', (line) => {
+    expect(DEFAULT_MULTILINE_START_PATTERN.test(line)).toBe(false);
+  });
 });

@@ -68,7 +68,8 @@ const TEST_PANS: ReadonlyArray<readonly [brand: string, pan: string]> = [
 function printedForms(pan: string): string[] {
   const byFour = (joiner: string) => pan.replace(/(\d{4})(?=\d)/g, `$1${joiner}`);
   const forms = [pan, byFour(' '), byFour('-'), byFour('+'), byFour('%20')];
-  if (pan.length === 15 || pan.length === 14) forms.push(`${pan.slice(0, 4)} ${pan.slice(4, 10)} ${pan.slice(10)}`, `${pan.slice(0, 4)}-${pan.slice(4, 10)}-${pan.slice(10)}`);
+  if (pan.length === 15 || pan.length === 14)
+    forms.push(`${pan.slice(0, 4)} ${pan.slice(4, 10)} ${pan.slice(10)}`, `${pan.slice(0, 4)}-${pan.slice(4, 10)}-${pan.slice(10)}`);
   return forms;
 }
 
@@ -95,7 +96,8 @@ const CONTEXTS: ReadonlyArray<readonly [where: string, (printed: string) => stri
   ['sentence', (p) => `Customer paid with ${p}, then left.`],
   [
     'POS log line',
-    (p) => `[2026-11-26T10:00:00.000Z] [ERROR] PAYMENT_DECLINED Payment of $12.50 declined for order ORD-20261126-000123 | {"pan":"${p}","storeId":"store-001","kioskId":"kiosk-03"}`,
+    (p) =>
+      `[2026-11-26T10:00:00.000Z] [ERROR] PAYMENT_DECLINED Payment of $12.50 declined for order ORD-20261126-000123 | {"pan":"${p}","storeId":"store-001","kioskId":"kiosk-03"}`,
   ],
 ];
 
@@ -139,7 +141,13 @@ describe('Function: createRedactor', () => {
       const byFour = (pan: string, joiner: string) => pan.replace(/(\d{4})(?=\d)/g, `$1${joiner}`);
       for (const [, pan] of TEST_PANS) {
         for (const printed of [pan, byFour(pan, ' '), byFour(pan, '-')]) {
-          for (const line of [`on 2026-11-26 ${printed} ok`, `qty 12 ${printed} ok`, `card ${printed}-1227 ok`, `card ${printed} 123 ok`, `ids 55-66-${printed} ok`]) {
+          for (const line of [
+            `on 2026-11-26 ${printed} ok`,
+            `qty 12 ${printed} ok`,
+            `card ${printed}-1227 ok`,
+            `card ${printed} 123 ok`,
+            `ids 55-66-${printed} ok`,
+          ]) {
             // Act
             const { text, counts } = redact(line);
             // Assess: one span that covers the whole printed card was replaced by its first six and last four digits.
@@ -302,10 +310,20 @@ describe('Acceptance: card data never leaves the agent', () => {
     // Prepare: every card in every shape and place, one per line, with a header so each line is its own record.
     const file = join(dir, 'pos.log');
     const lines: string[] = [];
-    for (const [, pan] of TEST_PANS) for (const printed of printedForms(pan)) for (const [, context] of CONTEXTS) lines.push(`[2026-11-26T10:00:00.000Z] ${context(printed)}`);
+    for (const [, pan] of TEST_PANS)
+      for (const printed of printedForms(pan)) for (const [, context] of CONTEXTS) lines.push(`[2026-11-26T10:00:00.000Z] ${context(printed)}`);
     await writeFile(file, `${lines.join('\n')}\n`);
     agent = new PosAgent(
-      { file, storeId: 'store-1', kioskId: 'kiosk-1', stateDir: join(dir, 'state'), fromBeginning: true, flushIntervalMs: 20, multilineFlushMs: 20, pollIntervalMs: 10 },
+      {
+        file,
+        storeId: 'store-1',
+        kioskId: 'kiosk-1',
+        stateDir: join(dir, 'state'),
+        fromBeginning: true,
+        flushIntervalMs: 20,
+        multilineFlushMs: 20,
+        pollIntervalMs: 10,
+      },
       {
         client: new CloudWatchLogsClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } }),
         redact: createRedactor(),

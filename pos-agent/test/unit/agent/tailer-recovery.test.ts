@@ -119,7 +119,9 @@ describe('Class: FileTailer (recovery of unread data)', () => {
       expect(newIdentity).toMatchObject({ dev: oldIdentity.dev, ino: oldIdentity.ino });
       expect(newIdentity?.fp).not.toBe(oldIdentity.fp);
       expect(lines.slice(6, 8).map((line) => line.start)).toEqual(startsOf(after));
-      expect(truncations).toEqual([{ identity: oldIdentity, previousOffset: Buffer.byteLength(joined(before)), size: expect.any(Number), recoveredFrom: `${file}.1` }]);
+      expect(truncations).toEqual([
+        { identity: oldIdentity, previousOffset: Buffer.byteLength(joined(before)), size: expect.any(Number), recoveredFrom: `${file}.1` },
+      ]);
     });
 
     it('detects a file rewritten past the old offset by its first bytes, and reads it from 0', async () => {
@@ -284,7 +286,15 @@ describe('Class: FileTailer (recovery of unread data)', () => {
       await waitFor(() => lines.length === 3, 'the first run lines');
       const acked = lines[0]?.position as FilePosition;
       await firstRun.stop();
-      const checkpoint: Checkpoint = { version: 1, file, dev: acked.identity.dev, ino: acked.identity.ino, fp: acked.identity.fp, offset: acked.offset, updatedAt: 'x' };
+      const checkpoint: Checkpoint = {
+        version: 1,
+        file,
+        dev: acked.identity.dev,
+        ino: acked.identity.ino,
+        fp: acked.identity.fp,
+        offset: acked.offset,
+        updatedAt: 'x',
+      };
       await copyFile(file, `${file}.1`);
       await truncate(file, 0);
       await appendFile(file, joined([newLine(0), newLine(1)]));
@@ -408,7 +418,11 @@ describe('Function: readFingerprint', () => {
     headChanged[FINGERPRINT_BYTES - 1] = 0x21;
 
     // Act
-    const [original, sameHead, otherHead] = [await fingerprintOfBytes('a', base), await fingerprintOfBytes('b', tailChanged), await fingerprintOfBytes('c', headChanged)];
+    const [original, sameHead, otherHead] = [
+      await fingerprintOfBytes('a', base),
+      await fingerprintOfBytes('b', tailChanged),
+      await fingerprintOfBytes('c', headChanged),
+    ];
 
     // Assess
     expect(sameHead).toBe(original);
