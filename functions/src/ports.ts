@@ -4,6 +4,11 @@ export interface IncidentQuery {
   readonly status?: IncidentStatus;
   readonly code?: string;
   readonly storeId?: string;
+  /**
+   * Only incidents whose `updatedAt` is at or after this ISO timestamp, most recently updated first: a client that was
+   * disconnected asks for everything that changed meanwhile, however long ago the incident was last seen.
+   */
+  readonly updatedSince?: string;
   readonly limit: number;
   readonly cursor?: string;
 }

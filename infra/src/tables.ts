@@ -26,7 +26,12 @@ export const TABLES: readonly TableSpec[] = [
     partitionKey: { name: 'id', type: 'S' },
     // One constant partition ("incident") sorted by lastSeen lets the list page newest-first without a Scan.
     // Incidents are few (one per fingerprint), so the single partition stays far below its throughput limits.
-    globalIndexes: [{ name: 'byLastSeen', partitionKey: { name: 'kind', type: 'S' }, sortKey: { name: 'lastSeen', type: 'S' } }],
+    globalIndexes: [
+      { name: 'byLastSeen', partitionKey: { name: 'kind', type: 'S' }, sortKey: { name: 'lastSeen', type: 'S' } },
+      // The same partition sorted by updatedAt: a dashboard that reconnects asks what changed since it last heard,
+      // which includes status and ticket changes on incidents last seen long ago.
+      { name: 'byUpdatedAt', partitionKey: { name: 'kind', type: 'S' }, sortKey: { name: 'updatedAt', type: 'S' } },
+    ],
   },
   {
     id: 'occurrences',

@@ -1,5 +1,6 @@
 import type { Analysis } from './analysis/types.js';
 import type { Category, Severity } from './catalog.js';
+import type { RecentOccurrences } from './recent.js';
 
 export const INCIDENT_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
@@ -21,7 +22,13 @@ export interface Incident {
   readonly storeCounts: Readonly<Record<string, number>>;
   /** the most recent (redacted) record text, for a glance without opening the incident */
   readonly sample: string;
+  /**
+   * Occurrences per minute over the hour up to lastSeen, for the list's sparkline. The store always sets it; it is
+   * optional here only so that incidents built by hand (tests, fixtures) need not spell out sixty zeros.
+   */
+  readonly recent?: RecentOccurrences;
   readonly createdAt: string;
+  /** When the incident last changed in any way the API shows (counts, status, analysis, ticket…); `updatedSince` reads it. */
   readonly updatedAt: string;
   /**
    * Increases by one with every write. Concurrent batches can publish their updates out of order, so a client keeps

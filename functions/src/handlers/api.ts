@@ -44,6 +44,11 @@ const listQuery = z
     status: z.enum(INCIDENT_STATUSES).optional(),
     code: z.string().regex(/^[A-Z0-9_]{1,64}$/, 'must be an UPPER_SNAKE error code').optional(),
     storeId: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, 'must be a store id').optional(),
+    // Compared as text with the stored UTC timestamps, so an offset such as +02:00 is converted to Z first.
+    updatedSince: z.iso
+      .datetime({ offset: true, error: 'must be an ISO 8601 timestamp such as 2026-11-26T12:00:00Z' })
+      .transform((value) => new Date(value).toISOString())
+      .optional(),
     limit: z.coerce.number().int().min(1).max(100).default(50),
     cursor: z.string().max(2048).optional(),
   })

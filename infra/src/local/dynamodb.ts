@@ -1,5 +1,16 @@
 import { mkdir } from 'node:fs/promises';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteItemCommand,
+  CreateTableCommand,
+  DeleteTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceInUseException,
+  ResourceNotFoundException,
+  ScanCommand,
+  type AttributeValue,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import type { TableNames } from '../../../functions/src/config.js';
 import { TABLES, type TableSpec } from '../tables.js';
@@ -24,7 +35,10 @@ export async function startDynalite(opts: { dir?: string; port: number; host: st
   };
 }
 
-/** Creates every table from the shared declarations; tables that already exist (a restart) are left as they are. */
+/**
+ * Creates every table from the shared declarations. Tables that already exist (a restart) keep their data; one that
+ * lacks a global index declared since it was created is rebuilt with it (see rebuildWithIndexes).
+ */
 export async function ensureTables(endpoint: string, names: TableNames, region = 'us-east-1'): Promise<void> {
   const client = new DynamoDBClient({ endpoint, region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   try {
@@ -35,11 +49,58 @@ export async function ensureTables(endpoint: string, names: TableNames, region =
       } catch (error) {
         if (!(error instanceof ResourceInUseException)) throw error;
       }
-      await client.send(new DescribeTableCommand({ TableName }));
+      const described = await client.send(new DescribeTableCommand({ TableName }));
+      const present = new Set((described.Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+      if ((spec.globalIndexes ?? []).some((index) => !present.has(index.name))) await rebuildWithIndexes(client, TableName, spec);
     }
   } finally {
     client.destroy();
   }
+}
+
+/**
+ * dynalite cannot add a global index to an existing table (UpdateTable ignores GlobalSecondaryIndexUpdates), so a data
+ * dir from before an index was declared has its table copied out, recreated from the declaration and filled again.
+ * Only ever local, and only the first start after such a change; the copy is held in memory, which the incidents table
+ * (one item per fingerprint) easily fits.
+ */
+async function rebuildWithIndexes(client: DynamoDBClient, TableName: string, spec: TableSpec): Promise<void> {
+  const items: Array<Record<string, AttributeValue>> = [];
+  let startKey: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await client.send(new ScanCommand({ TableName, ExclusiveStartKey: startKey }));
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  await client.send(new DeleteTableCommand({ TableName }));
+  await until(async () => {
+    try {
+      await client.send(new DescribeTableCommand({ TableName }));
+      return false;
+    } catch (error) {
+      if (error instanceof ResourceNotFoundException) return true;
+      throw error;
+    }
+  }, `${TableName} to be deleted`);
+  await client.send(new CreateTableCommand({ TableName, ...createTableInput(spec) }));
+  await until(async () => (await client.send(new DescribeTableCommand({ TableName }))).Table?.TableStatus === 'ACTIVE', `${TableName} to be created`);
+  for (let i = 0; i < items.length; i += 25) {
+    let requests: WriteRequest[] | undefined = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+    while (requests && requests.length > 0) {
+      const out: { UnprocessedItems?: Record<string, WriteRequest[]> } = await client.send(
+        new BatchWriteItemCommand({ RequestItems: { [TableName]: requests } }),
+      );
+      requests = out.UnprocessedItems?.[TableName];
+    }
+  }
+}
+
+async function until(done: () => Promise<boolean>, what: string): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    if (await done()) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`Timed out waiting for ${what}`);
 }
 
 function createTableInput(spec: TableSpec) {

@@ -1,4 +1,5 @@
 import { formatClock, formatCount } from '../lib/format.js';
+import { parseMinute } from '../lib/recent.js';
 import type { MinuteCount } from '../lib/types.js';
 
 /** Fills the minutes the server left out with zeros so bars sit at their real time. */
@@ -6,7 +7,7 @@ export function minuteBuckets(series: readonly MinuteCount[], minutes: number, n
   const end = Math.floor(now / 60_000) * 60_000;
   const counts = new Map<number, number>();
   for (const point of series) {
-    const at = Date.parse(point.minute);
+    const at = parseMinute(point.minute);
     if (!Number.isFinite(at)) continue;
     const minute = Math.floor(at / 60_000) * 60_000;
     counts.set(minute, (counts.get(minute) ?? 0) + point.count);
@@ -51,6 +52,7 @@ export function MinuteBars({ points, label, height = 120 }: { readonly points: r
   );
 }
 
+/** A small inline line chart; `label` is all a screen reader gets, so it should say what the line shows. */
 export function Sparkline({ values, label }: { readonly values: readonly number[]; readonly label: string }) {
   if (values.length < 2) return null;
   const width = 80;
@@ -59,7 +61,8 @@ export function Sparkline({ values, label }: { readonly values: readonly number[
   const step = width / (values.length - 1);
   const points = values.map((v, i) => `${(i * step).toFixed(1)},${(height - 1 - (v / max) * (height - 2)).toFixed(1)}`).join(' ');
   return (
-    <svg className="sparkline" viewBox={`0 0 ${width} ${height}`} width={width} height={height} role="img" aria-label={label}>
+    <svg className="sparkline" viewBox={`0 0 ${width} ${height}`} width={width} height={height} preserveAspectRatio="none" role="img" aria-label={label}>
+      <title>{label}</title>
       <polyline points={points} fill="none" />
     </svg>
   );

@@ -8,6 +8,8 @@ export interface ServerQuery {
   readonly status?: IncidentStatus;
   readonly code?: string;
   readonly storeId?: string;
+  /** Only incidents changed at or after this ISO time: what a catch-up asks for, never a list the user sees. */
+  readonly updatedSince?: string;
 }
 
 export interface QueryState {
@@ -28,8 +30,16 @@ export interface FeedState {
 export const PAGE_SIZE = 100;
 /** A catch-up reads at most this many pages; older changes are picked up as the user pages down. */
 export const MAX_CATCH_UP_PAGES = 10;
-/** Clock skew and in-flight writes: catch up a little further back than the moment the connection dropped. */
+/**
+ * Catch-ups ask for changes since the newest `updatedAt` the feed had seen, minus this: writers stamp `updatedAt` with
+ * their own clocks and commit a moment later, so a change can land with a stamp a little older than one already seen.
+ */
 const CATCH_UP_SLACK_MS = 15_000;
+/** A lost message is noticed only after the grace period, behind newer ones; look further back than after a drop. */
+const GAP_SLACK_MS = CATCH_UP_SLACK_MS * 4;
+
+/** Where a catch-up starts: changes since this `updatedAt` (epoch ms), or null to reread the newest page. */
+type CatchUpFrom = number | null;
 
 export function queryKey(query: ServerQuery): string {
   return `${query.status ?? ''}|${query.code ?? ''}|${query.storeId ?? ''}`;
@@ -40,6 +50,7 @@ export function incidentsPath(query: ServerQuery, cursor?: string, limit = PAGE_
   if (query.status) params.set('status', query.status);
   if (query.code) params.set('code', query.code);
   if (query.storeId) params.set('storeId', query.storeId);
+  if (query.updatedSince) params.set('updatedSince', query.updatedSince);
   params.set('limit', String(limit));
   if (cursor) params.set('cursor', cursor);
   return `/incidents?${params.toString()}`;
@@ -56,8 +67,10 @@ export interface FeedDeps {
 }
 
 /**
- * The live incident feed: pages from the API and WebSocket messages merged into one store. It refetches whenever it
- * may have missed something: on every (re)connect, and when a hole in `seq` stays open.
+ * The live incident feed: pages from the API and WebSocket messages merged into one store. It catches up whenever it
+ * may have missed something: on every (re)connect, and when a hole in `seq` stays open. A catch-up asks the API for
+ * every incident changed since the newest `updatedAt` the feed had seen, so a status or ticket change on an incident
+ * last seen long ago is not missed the way reading the newest-seen pages would miss it.
  */
 export class IncidentFeed {
   readonly store: IncidentStore;
@@ -66,9 +79,10 @@ export class IncidentFeed {
   private readonly seq = new SeqTracker();
   private live: ReturnType<NonNullable<FeedDeps['createLive']>> | undefined;
   private activeQuery: ServerQuery = {};
-  private disconnectedAt: number | undefined;
+  /** Set while the socket is down: the newest `updatedAt` seen before it dropped (pages loaded meanwhile do not count). */
+  private dropped: { readonly newestUpdatedAt: number | undefined } | undefined;
   private catchUpRunning: Promise<void> | undefined;
-  private catchUpAgainFrom: number | undefined;
+  private catchUpAgain: { readonly from: CatchUpFrom } | undefined;
   private gapTimer: unknown;
   private retryTimer: unknown;
   private readonly now: () => number;
@@ -93,14 +107,14 @@ export class IncidentFeed {
     if (this.live || !this.deps.createLive) return;
     this.live = this.deps.createLive({
       onMessage: (message) => this.receive(message),
-      onOpen: (reconnected) => {
+      onOpen: () => {
         this.seq.reset();
-        const horizon = (reconnected ? (this.disconnectedAt ?? this.now()) : this.now()) - CATCH_UP_SLACK_MS;
-        this.disconnectedAt = undefined;
-        void this.catchUp(horizon);
+        const newest = this.dropped ? this.dropped.newestUpdatedAt : this.store.newestUpdatedAt;
+        this.dropped = undefined;
+        void this.catchUp(newest === undefined ? null : newest - CATCH_UP_SLACK_MS);
       },
       onStatus: (connection, nextRetryAt) => {
-        if (connection !== 'live') this.disconnectedAt ??= this.now();
+        if (connection !== 'live') this.dropped ??= { newestUpdatedAt: this.store.newestUpdatedAt };
         this.update({ connection, ...(nextRetryAt === undefined ? { nextRetryAt: undefined } : { nextRetryAt }) });
       },
       onConnectFailure: (failures) => this.deps.onConnectFailure?.(failures),
@@ -150,7 +164,7 @@ export class IncidentFeed {
     const bigHole = this.seq.observe(message.seq, this.now());
     this.store.upsert(message.data, message.type === 'incident.created' ? 'created' : 'updated');
     if (bigHole) {
-      void this.catchUp(this.now() - CATCH_UP_SLACK_MS * 4);
+      void this.catchUpAfterGap();
       return;
     }
     if (this.seq.hasHoles) this.scheduleGapCheck();
@@ -161,49 +175,57 @@ export class IncidentFeed {
     if (this.gapTimer !== undefined) return;
     this.gapTimer = this.setTimer(() => {
       this.gapTimer = undefined;
-      if (this.seq.overdue(this.now())) void this.catchUp(this.now() - CATCH_UP_SLACK_MS * 4);
+      if (this.seq.overdue(this.now())) void this.catchUpAfterGap();
       else if (this.seq.hasHoles) this.scheduleGapCheck();
     }, 800);
   }
 
+  private catchUpAfterGap(): Promise<void> {
+    const newest = this.store.newestUpdatedAt;
+    return this.catchUp(newest === undefined ? null : newest - GAP_SLACK_MS);
+  }
+
   /**
-   * Reads the newest pages (and the first page of the shown filter) until it reaches incidents last seen before
-   * `horizon`: everything created or updated since then is in the store afterwards. Concurrent calls coalesce.
+   * Reads every incident changed since `from` (epoch ms of `updatedAt`), newest change first; afterwards the store has
+   * whatever was created or changed since then. With nothing seen yet (`from` null) there is nothing to compare with,
+   * so it rereads the newest page and the first page of the shown filter instead. Concurrent calls coalesce.
    */
-  catchUp(horizon: number): Promise<void> {
+  catchUp(from: CatchUpFrom): Promise<void> {
     if (this.catchUpRunning) {
-      this.catchUpAgainFrom = Math.min(this.catchUpAgainFrom ?? horizon, horizon);
+      const queued = this.catchUpAgain?.from;
+      this.catchUpAgain = { from: queued === undefined ? from : queued === null || from === null ? null : Math.min(queued, from) };
       return this.catchUpRunning;
     }
     this.seq.settle();
     this.update({ catchingUp: true });
     const run = (async () => {
       try {
-        let cursor: string | undefined;
-        for (let page = 0; page < MAX_CATCH_UP_PAGES; page++) {
-          const result = await this.deps.fetchPage({}, cursor);
-          this.store.upsertMany(result.items);
-          const oldest = result.items[result.items.length - 1];
-          cursor = result.nextCursor;
-          if (!cursor || !oldest || Date.parse(oldest.lastSeen) < horizon) break;
-        }
-        if (queryKey(this.activeQuery) !== queryKey({})) {
-          const result = await this.deps.fetchPage(this.activeQuery, undefined);
-          this.store.upsertMany(result.items);
+        if (from === null) {
+          this.store.upsertMany((await this.deps.fetchPage({}, undefined)).items);
+          if (queryKey(this.activeQuery) !== queryKey({})) this.store.upsertMany((await this.deps.fetchPage(this.activeQuery, undefined)).items);
+        } else {
+          const query: ServerQuery = { updatedSince: new Date(from).toISOString() };
+          let cursor: string | undefined;
+          for (let page = 0; page < MAX_CATCH_UP_PAGES; page++) {
+            const result = await this.deps.fetchPage(query, cursor);
+            this.store.upsertMany(result.items);
+            cursor = result.nextCursor;
+            if (!cursor) break;
+          }
         }
         this.update({ catchingUp: false, catchUpError: undefined });
       } catch (error) {
         this.update({ catchingUp: false, catchUpError: error instanceof Error ? error.message : String(error) });
         // A failed catch-up leaves holes; try again shortly rather than showing a stale list until the next message.
         this.clearTimer(this.retryTimer);
-        this.retryTimer = this.setTimer(() => void this.catchUp(horizon), 5_000);
+        this.retryTimer = this.setTimer(() => void this.catchUp(from), 5_000);
       }
     })();
     this.catchUpRunning = run.finally(() => {
       this.catchUpRunning = undefined;
-      const again = this.catchUpAgainFrom;
-      this.catchUpAgainFrom = undefined;
-      if (again !== undefined) void this.catchUp(again);
+      const again = this.catchUpAgain;
+      this.catchUpAgain = undefined;
+      if (again) void this.catchUp(again.from);
     });
     return this.catchUpRunning;
   }

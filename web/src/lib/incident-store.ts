@@ -20,6 +20,7 @@ export class IncidentStore {
   private readonly freshAt = new Map<string, number>();
   private readonly listeners = new Set<Listener>();
   private snapshot = 0;
+  private newestUpdate: number | undefined;
   private list: Incident[] | undefined;
   private pending = false;
   private readonly schedule: (flush: () => void) => void;
@@ -32,6 +33,8 @@ export class IncidentStore {
 
   /** Returns true when `incident` replaced what was known (it is new, or its version is higher). */
   upsert(incident: Incident, origin: 'fetch' | 'created' | 'updated' = 'fetch'): boolean {
+    const updatedAt = Date.parse(incident.updatedAt);
+    if (Number.isFinite(updatedAt) && !(updatedAt <= (this.newestUpdate ?? -Infinity))) this.newestUpdate = updatedAt;
     const known = this.byId.get(incident.id);
     if (known && known.version >= incident.version) return false;
     this.byId.set(incident.id, incident);
@@ -54,6 +57,11 @@ export class IncidentStore {
     return this.byId.size;
   }
 
+  /** The newest `updatedAt` (epoch ms) of any copy seen, kept or not: how far this client's knowledge reaches. */
+  get newestUpdatedAt(): number | undefined {
+    return this.newestUpdate;
+  }
+
   /** All incidents, in no particular order; the same array until something changes (safe for memoisation). */
   all(): readonly Incident[] {
     this.list ??= [...this.byId.values()];
@@ -74,6 +82,7 @@ export class IncidentStore {
   clear(): void {
     this.byId.clear();
     this.freshAt.clear();
+    this.newestUpdate = undefined;
     this.changed();
   }
 

@@ -20,10 +20,8 @@ export interface MinuteCount {
   readonly count: number;
 }
 
-export interface Incident extends DomainIncident {
-  /** Optional per-minute counts; drawn as a sparkline when the list carries them. */
-  readonly series?: readonly MinuteCount[];
-}
+/** As the list and live messages carry it; `recent` (per-minute counts for the sparkline) comes from the domain type. */
+export type Incident = DomainIncident;
 
 export interface Occurrence {
   readonly eventId?: string;

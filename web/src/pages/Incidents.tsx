@@ -17,6 +17,7 @@ import {
   type SortKey,
   type TimeRange,
 } from '../lib/incident-view.js';
+import { lastHourCounts, lastHourLabel } from '../lib/recent.js';
 import { navigate, useLocation } from '../lib/router.js';
 import { SEVERITIES, STATUSES, type Incident } from '../lib/types.js';
 
@@ -278,7 +279,7 @@ const IncidentRow = memo(function IncidentRow({ incident, now, fresh }: { readon
       </span>
       <span className="col-count">
         <Ticker value={incident.occurrences} />
-        {incident.series && incident.series.length > 1 ? <Sparkline values={incident.series.map((p) => p.count)} label={`Occurrences per minute for ${incident.code}`} /> : null}
+        {incident.recent ? <RecentSparkline recent={incident.recent} now={now} /> : null}
       </span>
       <span className="col-seen" title={formatDateTime(incident.lastSeen)}>
         {formatAgo(incident.lastSeen, now)}
@@ -289,6 +290,13 @@ const IncidentRow = memo(function IncidentRow({ incident, now, fresh }: { readon
     </div>
   );
 });
+
+/** Occurrences per minute over the last hour; redrawn when a live update brings new counts or the clock moves on. */
+function RecentSparkline({ recent, now }: { readonly recent: NonNullable<Incident['recent']>; readonly now: number }) {
+  const values = useMemo(() => lastHourCounts(recent, now), [recent, now]);
+  const total = values.reduce((sum, n) => sum + n, 0);
+  return <Sparkline values={values} label={lastHourLabel(total, formatCount)} />;
+}
 
 /** A count that briefly pulses when it changes, so a ticking incident catches the eye. */
 function Ticker({ value }: { readonly value: number }) {

@@ -167,7 +167,13 @@ describe('Dashboard in Chromium against the local stack', () => {
     await row(page, 'MISSING_PRICE').waitFor({ timeout: 2_000 });
     expect(await page.evaluate(() => window.__sameDocument)).toBe(true);
     expect(await row(page, 'MISSING_PRICE').locator('.badge').first().textContent()).toBe('High');
+    await row(page, 'MISSING_PRICE').getByRole('img', { name: '1 occurrence in the last hour' }).waitFor();
     await captureAndScan(page, 'incidents');
+
+    // The next occurrence reaches the sparkline through the live update, still without a reload.
+    await stack.pos('POST', '/api/orders', { storeId: 'store-001', kioskId: 'kiosk-01', items: [{ productId: '999', quantity: 1 }] });
+    await row(page, 'MISSING_PRICE').getByRole('img', { name: '2 occurrences in the last hour' }).waitFor();
+    expect(await page.evaluate(() => window.__sameDocument)).toBe(true);
   });
 
   it('opens the incident, and its analysis and Jira ticket link appear on their own', async () => {
@@ -215,23 +221,37 @@ describe('Dashboard in Chromium against the local stack', () => {
     expect(await page.evaluate(() => window.__xss)).toBeUndefined();
   });
 
-  it('catches up on incidents created while the WebSocket was down', async () => {
+  it('catches up on incidents created, and on a status change to an older one, while the WebSocket was down', async () => {
     await page.getByRole('link', { name: '← All incidents' }).click();
     await page.locator('[data-connection="live"]').waitFor();
+    // All statuses, so the older incident stays in view when it is acknowledged.
+    await page.locator('#f-status').selectOption('all');
+    await row(page, 'MISSING_PRICE').getByText('Open', { exact: true }).waitFor();
     await context.setOffline(true);
     await page.locator('[data-connection="offline"], [data-connection="reconnecting"]').waitFor({ timeout: 10_000 });
 
     const trigger = await stack.pos('POST', '/api/scenarios/receipt-printer-jam/trigger', { count: 1 });
     expect(trigger.status).toBe(202);
+    const older = await incidentByCode('MISSING_PRICE');
+    expect((await stack.api('PATCH', `/api/incidents/${older!.id}`, { status: 'acknowledged' })).status).toBe(200);
     await waitFor(() => incidentByCode('PRINTER_JAM'), 'PRINTER_JAM stored while the dashboard was offline');
     // Nothing reached the page while it was cut off...
     expect(await row(page, 'PRINTER_JAM').count()).toBe(0);
+    expect(await row(page, 'MISSING_PRICE').getByText('Open', { exact: true }).count()).toBe(1);
 
+    const catchUp = page.waitForRequest((request) => new URL(request.url()).searchParams.has('updatedSince'), { timeout: 15_000 });
     await context.setOffline(false);
-    // ...and the reconnect catches up without a reload.
+    // ...and the reconnect catches up without a reload, asking for what changed rather than what was seen last.
     await page.locator('[data-connection="live"]').waitFor({ timeout: 15_000 });
+    await catchUp;
     await row(page, 'PRINTER_JAM').waitFor({ timeout: 10_000 });
+    await row(page, 'MISSING_PRICE').getByText('Acknowledged', { exact: true }).waitFor({ timeout: 10_000 });
     expect(await page.evaluate(() => window.__sameDocument)).toBe(true);
+
+    // Put things back as the later tests expect them: the incident open, the list on its default filter.
+    expect((await stack.api('PATCH', `/api/incidents/${older!.id}`, { status: 'open' })).status).toBe(200);
+    await row(page, 'MISSING_PRICE').getByText('Open', { exact: true }).waitFor();
+    await page.locator('#f-status').selectOption('open');
   });
 
   it('shows the overview, automation, users and audit pages with what happened above', async () => {

@@ -157,14 +157,15 @@ describe('parseLiveMessage', () => {
 });
 
 describe('IncidentFeed', () => {
-  /** A fake API: pages of `all`, newest lastSeen first, like GET /api/incidents. */
+  /** A fake API: pages of `all`, newest lastSeen first, or with updatedSince newest change first, like GET /api/incidents. */
   function fakeApi(all: () => ReturnType<typeof incident>[], pageSize = 2) {
     const calls: Array<{ query: ServerQuery; cursor?: string }> = [];
     const fetchPage = async (query: ServerQuery, cursor?: string): Promise<IncidentPage> => {
       calls.push({ query, ...(cursor ? { cursor } : {}) });
       const sorted = all()
         .filter((i) => !query.status || i.status === query.status)
-        .sort((a, b) => b.lastSeen.localeCompare(a.lastSeen));
+        .filter((i) => !query.updatedSince || i.updatedAt >= query.updatedSince)
+        .sort((a, b) => (query.updatedSince ? b.updatedAt.localeCompare(a.updatedAt) : b.lastSeen.localeCompare(a.lastSeen)));
       const start = cursor ? Number(cursor) : 0;
       const items = sorted.slice(start, start + pageSize);
       return { items, ...(start + pageSize < sorted.length ? { nextCursor: String(start + pageSize) } : {}) };
@@ -198,22 +199,57 @@ describe('IncidentFeed', () => {
 
   const at = (minute: number) => `2026-11-26T12:${String(minute).padStart(2, '0')}:00.000Z`;
 
-  it('after a reconnect, reads pages back to when the connection dropped and has what was created meanwhile', async () => {
+  it('after a reconnect, has what was created meanwhile and a status change on an incident last seen long ago', async () => {
+    // Prepare: ten incidents, the newest page of two loaded, then the socket drops.
     const server = Array.from({ length: 10 }, (_, m) => incident({ id: `old${m}`, lastSeen: at(m) }));
     const h = feedHarness(server);
+    await h.feed.show({});
     h.live().onOpen(false);
     await settle();
-    await h.feed.show({});
     h.live().onStatus('reconnecting');
     h.clock.advance(60_000);
-    // While the socket was down: three new incidents, more than one page.
+    // While the socket was down: three new incidents (more than one page), and the oldest incident was resolved.
     server.push(incident({ id: 'new1', lastSeen: at(10) }), incident({ id: 'new2', lastSeen: at(10) }), incident({ id: 'new3', lastSeen: at(11) }));
+    server[0] = { ...server[0]!, status: 'resolved', updatedAt: at(12), version: 2 };
     h.api.calls.length = 0;
+
+    // Act
     h.live().onOpen(true);
     await settle();
+
+    // Assess
     expect(['new1', 'new2', 'new3'].every((id) => h.feed.store.get(id))).toBe(true);
-    // It stopped once a page reached incidents older than the disconnect instead of reading everything.
-    expect(h.api.calls.filter((c) => !c.query.status)).toHaveLength(2);
+    expect(h.feed.store.get('old0')?.status).toBe('resolved');
+    // It asked for changes since the newest update it had seen (12:09) less the margin, not for pages by lastSeen.
+    // Five changed since then (the four above and old9 inside the margin): three pages of two.
+    expect(h.api.calls.map((c) => c.query)).toEqual(Array.from({ length: 3 }, () => ({ updatedSince: '2026-11-26T12:08:45.000Z' })));
+  });
+
+  it('catches up from what it had heard before the drop, not from a page loaded while the socket was down', async () => {
+    const server = Array.from({ length: 4 }, (_, m) => incident({ id: `old${m}`, lastSeen: at(m) }));
+    const h = feedHarness(server);
+    await h.feed.show({});
+    h.live().onOpen(false);
+    await settle();
+    h.live().onStatus('reconnecting');
+    // While down: a new incident, and then a change that the user's switch to the resolved filter happens to load.
+    server.push(incident({ id: 'new1', lastSeen: at(11) }));
+    server[0] = { ...server[0]!, status: 'resolved', updatedAt: at(12), version: 2 };
+    await h.feed.show({ status: 'resolved' });
+    expect(h.feed.store.get('old0')?.status).toBe('resolved');
+
+    h.live().onOpen(true);
+    await settle();
+
+    expect(h.feed.store.get('new1')).toBeDefined();
+  });
+
+  it('rereads the newest page when it has seen no incident yet to measure from', async () => {
+    const h = feedHarness([incident({ id: 'a', lastSeen: at(1) })]);
+    h.live().onOpen(false);
+    await settle();
+    expect(h.api.calls).toEqual([{ query: {} }]);
+    expect(h.feed.store.get('a')).toBeDefined();
   });
 
   it('refetches when a hole in seq is not filled within the grace period', async () => {
@@ -258,5 +294,6 @@ describe('IncidentFeed', () => {
   it('builds the list URL with only the filters that are set', () => {
     expect(incidentsPath({ status: 'open', code: 'MISSING_PRICE' }, 'abc')).toBe('/incidents?status=open&code=MISSING_PRICE&limit=100&cursor=abc');
     expect(incidentsPath({})).toBe('/incidents?limit=100');
+    expect(incidentsPath({ updatedSince: '2026-11-26T12:08:45.000Z' })).toBe('/incidents?updatedSince=2026-11-26T12%3A08%3A45.000Z&limit=100');
   });
 });

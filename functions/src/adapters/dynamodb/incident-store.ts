@@ -2,6 +2,7 @@ import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand,
 import type { Analysis, PastIncident } from '../../domain/analysis/types.js';
 import type { Incident, IncidentDelta, IncidentStatus, Occurrence, TicketState, TimelineEntry } from '../../domain/incident.js';
 import { ValidationError } from '../../domain/errors.js';
+import { minutesWorthKeeping, recentOccurrences, staleMinutes } from '../../domain/recent.js';
 import type { IncidentQuery, IncidentStore, Page } from '../../ports.js';
 import { isConditionalCheckFailed } from './client.js';
 
@@ -15,6 +16,18 @@ const INCIDENT_KIND = 'incident';
 const OCCURRENCE_PREFIX = 'occ#';
 const KIOSK_PREFIX = 'kiosk#';
 const MINUTE_PREFIX = 'min#';
+/**
+ * The sparkline's counters on the incident item: a map from `YYYY-MM-DDTHH:MM` to occurrences in that minute.
+ *
+ * Keyed by the minute itself, so a batch adds its counts with the same atomic ADD that counts its occurrences: any
+ * number of concurrent batches land without a read, a lock or a lost update. An update expression cannot shift a
+ * list, and a slot keyed by minute-of-hour would need a read to know whether to add to it or restart it; absolute
+ * minutes need neither. The price is that old minutes must be removed: once an update returns keys that have left
+ * the hour before lastSeen, a second write REMOVEs exactly those. lastSeen never moves back, so a key found stale can
+ * never be wanted again, and removing it races with nothing a reader would see (the API shows only the window). The
+ * map therefore holds at most 60 live keys, plus the few stale ones of a prune that has not happened yet.
+ */
+const RECENT_ATTRIBUTE = 'recentMinutes';
 /** A create that keeps losing races to other writers means something is badly wrong; stop rather than spin. */
 const MAX_UPSERT_ROUNDS = 5;
 
@@ -67,18 +80,23 @@ export class DynamoIncidentStore implements IncidentStore {
     for (let round = 0; round < MAX_UPSERT_ROUNDS; round++) {
       // Common case: the incident exists and this batch is its newest news.
       const inOrder = await this.tryUpdate(delta, now, true);
-      if (inOrder) return { incident: await this.writeKiosks(delta, inOrder), created: false };
+      if (inOrder) return { incident: await this.afterWrite(delta, inOrder), created: false };
       // Late batch (an agent catching up after an outage): count it without moving lastSeen backwards.
       const late = await this.tryUpdate(delta, now, false);
-      if (late) return { incident: await this.writeKiosks(delta, late), created: false };
+      if (late) return { incident: await this.afterWrite(delta, late), created: false };
       const created = await this.tryCreate(delta, now);
-      if (created) return { incident: await this.writeKiosks(delta, created), created: true };
+      if (created) return { incident: await this.afterWrite(delta, created), created: true };
       // Another writer created it between our update and our create: go round and update it.
     }
     throw new Error(`Incident ${delta.id} could not be written after ${MAX_UPSERT_ROUNDS} rounds of conflicting writes`);
   }
 
-  private async tryUpdate(delta: IncidentDelta, now: string, advanceLastSeen: boolean): Promise<Incident | undefined> {
+  private async afterWrite(delta: IncidentDelta, item: Record<string, unknown>): Promise<Incident> {
+    await Promise.all([this.writeKiosks(delta), this.pruneRecent(delta.id, item)]);
+    return toIncident(item);
+  }
+
+  private async tryUpdate(delta: IncidentDelta, now: string, advanceLastSeen: boolean, recentMapChecked = false): Promise<Record<string, unknown> | undefined> {
     // Every attribute goes through a placeholder: several of ours (sample, status, kind…) are DynamoDB reserved words.
     const names: Record<string, string> = { '#id': 'id', '#occurrences': 'occurrences', '#updatedAt': 'updatedAt', '#storeCounts': 'storeCounts', '#version': 'version' };
     const values: Record<string, unknown> = { ':n': delta.count, ':now': now, ':one': 1 };
@@ -87,6 +105,13 @@ export class DynamoIncidentStore implements IncidentStore {
       names[`#s${i}`] = store;
       values[`:s${i}`] = count;
       adds.push(`#storeCounts.#s${i} :s${i}`);
+    });
+    const minutes = minutesWorthKeeping(delta.minuteCounts, delta.lastSeen);
+    if (minutes.length > 0) names['#recent'] = RECENT_ATTRIBUTE;
+    minutes.forEach(([minute, count], i) => {
+      names[`#m${i}`] = minute;
+      values[`:m${i}`] = count;
+      adds.push(`#recent.#m${i} :m${i}`);
     });
     const sets = ['#updatedAt = :now'];
     let condition = 'attribute_exists(#id)';
@@ -110,38 +135,86 @@ export class DynamoIncidentStore implements IncidentStore {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      const incident = toIncident(out.Attributes);
-      if (!advanceLastSeen && delta.firstSeen < incident.firstSeen) return await this.lowerFirstSeen(delta);
-      return incident;
+      const item = out.Attributes;
+      if (!item) throw new Error('DynamoDB returned no incident attributes');
+      if (!advanceLastSeen && delta.firstSeen < String(item.firstSeen)) return await this.lowerFirstSeen(delta, now);
+      return item;
     } catch (error) {
       if (isConditionalCheckFailed(error)) return undefined;
+      // An incident stored before the sparkline existed has no map to ADD into; give it one, once, and count again.
+      if (!recentMapChecked && minutes.length > 0 && isInvalidDocumentPath(error)) {
+        await this.ensureRecentMap(delta.id);
+        return this.tryUpdate(delta, now, advanceLastSeen, true);
+      }
       throw error;
     }
   }
 
-  private async lowerFirstSeen(delta: IncidentDelta): Promise<Incident> {
+  private async ensureRecentMap(id: string): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tables.incidents,
+          Key: { id },
+          UpdateExpression: 'SET #recent = if_not_exists(#recent, :empty)',
+          ConditionExpression: 'attribute_exists(#id)',
+          ExpressionAttributeNames: { '#recent': RECENT_ATTRIBUTE, '#id': 'id' },
+          ExpressionAttributeValues: { ':empty': {} },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+
+  /**
+   * Removes the minutes that have left the window before the item's lastSeen. Housekeeping only: the API never shows
+   * those keys, so a failed prune costs a few bytes until the next update of this incident prunes them instead.
+   */
+  private async pruneRecent(id: string, item: Record<string, unknown>): Promise<void> {
+    const stale = staleMinutes(item[RECENT_ATTRIBUTE] as Record<string, unknown> | undefined, String(item.lastSeen));
+    if (stale.length === 0) return;
+    const names: Record<string, string> = { '#recent': RECENT_ATTRIBUTE };
+    stale.forEach((minute, i) => (names[`#k${i}`] = minute));
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tables.incidents,
+          Key: { id },
+          UpdateExpression: `REMOVE ${stale.map((_, i) => `#recent.#k${i}`).join(', ')}`,
+          ConditionExpression: 'attribute_exists(#recent)',
+          ExpressionAttributeNames: names,
+        }),
+      );
+    } catch {
+      // See above: the next update of this incident finds the same keys stale and removes them.
+    }
+  }
+
+  private async lowerFirstSeen(delta: IncidentDelta, now: string): Promise<Record<string, unknown>> {
     try {
       const out = await this.db.send(
         new UpdateCommand({
           TableName: this.tables.incidents,
           Key: { id: delta.id },
-          UpdateExpression: 'SET #firstSeen = :first',
+          UpdateExpression: 'SET #firstSeen = :first, #updatedAt = :now ADD #version :one',
           ConditionExpression: '#firstSeen > :first',
-          ExpressionAttributeNames: { '#firstSeen': 'firstSeen' },
-          ExpressionAttributeValues: { ':first': delta.firstSeen },
+          ExpressionAttributeNames: { '#firstSeen': 'firstSeen', '#updatedAt': 'updatedAt', '#version': 'version' },
+          ExpressionAttributeValues: { ':first': delta.firstSeen, ':now': now, ':one': 1 },
           ReturnValues: 'ALL_NEW',
         }),
       );
-      return toIncident(out.Attributes);
+      if (!out.Attributes) throw new Error('DynamoDB returned no incident attributes');
+      return out.Attributes;
     } catch (error) {
       if (!isConditionalCheckFailed(error)) throw error;
-      const current = await this.get(delta.id);
-      if (!current) throw new Error(`Incident ${delta.id} vanished while being updated`);
-      return current;
+      const current = await this.db.send(new GetCommand({ TableName: this.tables.incidents, Key: { id: delta.id }, ConsistentRead: true }));
+      if (!current.Item) throw new Error(`Incident ${delta.id} vanished while being updated`);
+      return current.Item;
     }
   }
 
-  private async tryCreate(delta: IncidentDelta, now: string): Promise<Incident | undefined> {
+  private async tryCreate(delta: IncidentDelta, now: string): Promise<Record<string, unknown> | undefined> {
     const item = {
       id: delta.id,
       kind: INCIDENT_KIND,
@@ -156,6 +229,7 @@ export class DynamoIncidentStore implements IncidentStore {
       lastSeen: delta.lastSeen,
       occurrences: delta.count,
       storeCounts: { ...delta.storeCounts },
+      [RECENT_ATTRIBUTE]: Object.fromEntries(minutesWorthKeeping(delta.minuteCounts, delta.lastSeen)),
       sample: delta.sample,
       createdAt: now,
       updatedAt: now,
@@ -163,7 +237,7 @@ export class DynamoIncidentStore implements IncidentStore {
     };
     try {
       await this.db.send(new PutCommand({ TableName: this.tables.incidents, Item: item, ConditionExpression: 'attribute_not_exists(#id)', ExpressionAttributeNames: { '#id': 'id' } }));
-      return toIncident(item);
+      return item;
     } catch (error) {
       if (isConditionalCheckFailed(error)) return undefined;
       throw error;
@@ -174,7 +248,7 @@ export class DynamoIncidentStore implements IncidentStore {
    * Kiosk counts and per-minute counts live in their own items: a fleet-wide incident can touch more kiosks than fit
    * in one 400 KB item, and minutes accumulate for as long as the incident lives.
    */
-  private async writeKiosks(delta: IncidentDelta, incident: Incident): Promise<Incident> {
+  private async writeKiosks(delta: IncidentDelta): Promise<void> {
     await Promise.all([
       ...Object.entries(delta.minuteCounts).map(([minute, count]) =>
         this.db.send(
@@ -199,7 +273,6 @@ export class DynamoIncidentStore implements IncidentStore {
         ),
       ),
     ]);
-    return incident;
   }
 
   /** Occurrences per minute from `sinceMinute` (`YYYY-MM-DDTHH:MM`) on, oldest first; minutes without any are absent. */
@@ -249,20 +322,27 @@ export class DynamoIncidentStore implements IncidentStore {
     }
   }
 
-  async setAnalysis(id: string, analysis: Analysis): Promise<Incident | undefined> {
-    return this.update(id, ['#analysis = :analysis', '#updatedAt = :now'], { '#analysis': 'analysis', '#updatedAt': 'updatedAt' }, { ':analysis': analysis, ':now': analysis.analyzedAt });
+  /**
+   * `updatedAt` is when this write happens, not `analyzedAt`: the analysis can finish well before the workflow stores
+   * it, and a client catching up from its newest `updatedAt` would otherwise skip an analysis stamped in its past.
+   */
+  async setAnalysis(id: string, analysis: Analysis, now = new Date().toISOString()): Promise<Incident | undefined> {
+    return this.update(
+      id,
+      ['#analysis = :analysis', '#updatedAt = :now'],
+      { '#analysis': 'analysis', '#updatedAt': 'updatedAt' },
+      { ':analysis': analysis, ':now': now },
+    );
   }
 
+  /** Only the first start is recorded (and counts as a change); later calls leave the incident as it is. */
   async markWorkflowStarted(id: string, now: string): Promise<void> {
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.tables.incidents,
-        Key: { id },
-        UpdateExpression: 'SET #ws = if_not_exists(#ws, :now)',
-        ConditionExpression: 'attribute_exists(#id)',
-        ExpressionAttributeNames: { '#ws': 'workflowStartedAt', '#id': 'id' },
-        ExpressionAttributeValues: { ':now': now },
-      }),
+    await this.update(
+      id,
+      ['#ws = :now', '#updatedAt = :now'],
+      { '#ws': 'workflowStartedAt', '#updatedAt': 'updatedAt' },
+      { ':now': now },
+      'attribute_exists(#id) AND attribute_not_exists(#ws)',
     );
   }
 
@@ -305,8 +385,9 @@ export class DynamoIncidentStore implements IncidentStore {
     if (created) return { claimed: true, incident: created };
     const resumed = await this.update(
       id,
-      ['#ticket.#by = :me', '#ticket.#at = :now'],
-      { '#ticket': 'ticket', '#st': 'status', '#by': 'claimedBy', '#at': 'claimedAt' },
+      // Nothing the API shows changes here, but `version` does; `updatedAt` moves with it so the two never disagree.
+      ['#ticket.#by = :me', '#ticket.#at = :now', '#updatedAt = :now'],
+      { '#ticket': 'ticket', '#st': 'status', '#by': 'claimedBy', '#at': 'claimedAt', '#updatedAt': 'updatedAt' },
       { ':me': claimant, ':now': now, ':pending': 'pending', ':stale': staleBefore },
       'attribute_exists(#id) AND #ticket.#st = :pending AND (#ticket.#by = :me OR #ticket.#at < :stale)',
     );
@@ -378,10 +459,23 @@ export class DynamoIncidentStore implements IncidentStore {
     return out.Item ? toIncident(out.Item) : undefined;
   }
 
+  /**
+   * Newest lastSeen first; with `updatedSince`, only incidents changed since then, most recently updated first, read
+   * from the byUpdatedAt index so that an old incident whose status or ticket just changed is found without paging
+   * through everything seen after it.
+   */
   async list(query: IncidentQuery): Promise<Page<Incident>> {
+    const index: IncidentIndex = query.updatedSince === undefined ? 'byLastSeen' : 'byUpdatedAt';
+    const sortKey = INDEX_SORT_KEY[index];
     const filters: string[] = [];
     const names: Record<string, string> = { '#kind': 'kind' };
     const values: Record<string, unknown> = { ':kind': INCIDENT_KIND };
+    let keyCondition = '#kind = :kind';
+    if (query.updatedSince !== undefined) {
+      keyCondition += ' AND #updatedAt >= :since';
+      names['#updatedAt'] = 'updatedAt';
+      values[':since'] = query.updatedSince;
+    }
     if (query.status) {
       filters.push('#status = :status');
       names['#status'] = 'status';
@@ -398,14 +492,14 @@ export class DynamoIncidentStore implements IncidentStore {
       names['#store'] = query.storeId;
     }
     const items: Incident[] = [];
-    let startKey = decodeCursor(query.cursor);
+    let startKey = decodeCursor(query.cursor, index);
     // A filter can leave pages empty; keep reading until the page is full or the index ends.
     do {
       const out = await this.db.send(
         new QueryCommand({
           TableName: this.tables.incidents,
-          IndexName: 'byLastSeen',
-          KeyConditionExpression: '#kind = :kind',
+          IndexName: index,
+          KeyConditionExpression: keyCondition,
           FilterExpression: filters.length > 0 ? filters.join(' AND ') : undefined,
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
@@ -418,7 +512,7 @@ export class DynamoIncidentStore implements IncidentStore {
         if (items.length === query.limit) {
           // The page filled mid-way: resume right after the last item we return, not after what DynamoDB read.
           const last = items[items.length - 1]!;
-          return { items, nextCursor: encodeCursor({ id: last.id, kind: INCIDENT_KIND, lastSeen: last.lastSeen }) };
+          return { items, nextCursor: encodeCursor({ id: last.id, kind: INCIDENT_KIND, [sortKey]: last[sortKey] }) };
         }
         items.push(toIncident(raw));
       }
@@ -542,6 +636,7 @@ function toIncident(item: Record<string, unknown> | undefined): Incident {
     occurrences: Number(item.occurrences),
     storeCounts: Object.fromEntries(Object.entries((item.storeCounts as Record<string, unknown>) ?? {}).map(([k, v]) => [k, Number(v)])),
     sample: String(item.sample ?? ''),
+    recent: recentOccurrences(item[RECENT_ATTRIBUTE] as Record<string, unknown> | undefined, String(item.lastSeen)),
     createdAt: String(item.createdAt),
     updatedAt: String(item.updatedAt),
     version: Number(item.version ?? 1),
@@ -567,20 +662,30 @@ function toTicket(raw: Record<string, unknown>): TicketState {
   };
 }
 
+/** Real DynamoDB and dynalite both answer a nested path under a missing map with this ValidationException. */
+function isInvalidDocumentPath(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ValidationException' && /document path/i.test(error.message);
+}
+
+type IncidentIndex = 'byLastSeen' | 'byUpdatedAt';
+const INDEX_SORT_KEY = { byLastSeen: 'lastSeen', byUpdatedAt: 'updatedAt' } as const satisfies Record<IncidentIndex, keyof Incident>;
+
 function encodeCursor(key: Record<string, unknown>): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
+/** A cursor is the index key it stopped at, so it only resumes the kind of listing (plain or updatedSince) that issued it. */
+function decodeCursor(cursor: string | undefined, index: IncidentIndex): Record<string, unknown> | undefined {
   if (cursor === undefined) return undefined;
+  const sortKey = INDEX_SORT_KEY[index];
   try {
     const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (key && typeof key === 'object' && typeof (key as Record<string, unknown>).id === 'string' && typeof (key as Record<string, unknown>).lastSeen === 'string') {
-      const { id, lastSeen } = key as { id: string; lastSeen: string };
-      return { id, lastSeen, kind: INCIDENT_KIND };
+    if (key && typeof key === 'object') {
+      const { id, [sortKey]: position } = key as Record<string, unknown>;
+      if (typeof id === 'string' && typeof position === 'string') return { id, [sortKey]: position, kind: INCIDENT_KIND };
     }
   } catch {
     // fall through to the validation error below
   }
-  throw new ValidationError('cursor is not one this API issued; pass nextCursor from a previous page unchanged');
+  throw new ValidationError('cursor is not one this API issued for this query; pass nextCursor from a previous page unchanged, with the same filters');
 }
