@@ -16,6 +16,9 @@ const shared = {
 const config: Config = {
   // Integration tests wait on real servers (dynalite, the gateway, the agent); `waitFor` deadlines inside them are tighter.
   testTimeout: 60_000,
+  // Jest's default on a 2-core machine is one worker; the agent outage test spends two minutes waiting, so a second
+  // worker runs the rest of the suite beside it.
+  maxWorkers: 2,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/*/test/unit/**/*.test.ts'] },
     { ...shared, displayName: 'integration', testMatch: ['<rootDir>/*/test/integration/**/*.test.ts'] },
