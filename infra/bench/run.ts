@@ -11,6 +11,7 @@ const SUITES: Record<string, () => Promise<BenchFigure[]>> = {
   parse: async () => (await import('../../functions/bench/parse.bench.js')).benchParse(),
   latency: async () => (await import('./latency.bench.js')).benchLatency(),
   workflow: async () => (await import('./workflow.bench.js')).benchWorkflow(),
+  agent: async () => (await import('../../pos-agent/bench/agent-throughput.js')).benchAgentThroughput(),
   bundle: async () => (await import('../../web/bench/bundle.bench.js')).benchBundle(),
 };
 

@@ -12,7 +12,10 @@ import { FileTailer } from '../src/agent/tailer.js';
 
 export interface ChildRun {
   readonly lines: number;
+  /** Wall-clock time of the run. */
   readonly seconds: number;
+  /** CPU time (user + system, all threads) the process spent on the run: what the run costs on one core. */
+  readonly cpuSeconds: number;
   readonly records: number;
   readonly batches: number;
   readonly skipped: number;
@@ -68,16 +71,19 @@ async function readThrough(file: string, size: number): Promise<ChildRun> {
     partialLineFlushMs: 60_000,
   });
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   // The first pump reads to the end of the file before start() resolves.
   await tailer.start();
   if (tailer.position !== size) throw new Error(`tailer stopped at byte ${tailer.position} of ${size}`);
   multiline.flush();
   batcher.flush();
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   await tailer.stop();
   multiline.stop();
   batcher.stop();
-  return { lines, seconds, records, batches, skipped, redactions };
+  return { lines, seconds, cpuSeconds, records, batches, skipped, redactions };
 }
 
 async function main(): Promise<void> {

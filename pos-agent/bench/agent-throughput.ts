@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,7 +74,12 @@ export async function writeCorpus(file: string, targetLines = TARGET_LINES, seed
         timestamp: now,
         level: 'ERROR',
         message: `PAYMENT_PLUGIN_DUMP Payment plugin rejected request for order ${orderId}`,
-        details: { code: 'PAYMENT_DECLINED', ...ids, request: { pan, expiry: '12/27', amountCents: intBetween(rand, 199, 48_000) }, attempt: intBetween(rand, 1, 3) },
+        details: {
+          code: 'PAYMENT_DECLINED',
+          ...ids,
+          request: { pan, expiry: '12/27', amountCents: intBetween(rand, 199, 48_000) },
+          attempt: intBetween(rand, 1, 3),
+        },
       };
     } else if (roll < CARD_RECORD_SHARE + FAILURE_RECORD_SHARE) {
       record = scenarioRecord(pick(rand, SCENARIOS), { ...ids, now, rand });
@@ -84,7 +89,12 @@ export async function writeCorpus(file: string, targetLines = TARGET_LINES, seed
         timestamp: now,
         level: 'INFO',
         message: `Payment authorised for order ${orderId}: ${formatCents(totalCents)} USD, auth ${hex(rand, 6)} (txn TXN-${hex(rand, 8)})`,
-        details: { ...ids, amountCents: totalCents, cardLast4: `****${String(intBetween(rand, 0, 9999)).padStart(4, '0')}`, gatewayLatencyMs: intBetween(rand, 180, 1_400) },
+        details: {
+          ...ids,
+          amountCents: totalCents,
+          cardLast4: `****${String(intBetween(rand, 0, 9999)).padStart(4, '0')}`,
+          gatewayLatencyMs: intBetween(rand, 180, 1_400),
+        },
       };
     } else {
       const items = intBetween(rand, 1, 12);
@@ -124,12 +134,31 @@ async function bundleChild(outfile: string): Promise<void> {
   });
 }
 
-async function runChild(bundle: string, logFile: string): Promise<ChildReport> {
+/**
+ * The Node options the kiosk runs the agent with: `Environment=NODE_OPTIONS=…` of the systemd unit in pos-agent/deploy,
+ * so that the RSS measured here is the RSS a kiosk sees (V8's heap sizes decide most of it). Empty without the unit.
+ */
+export async function kioskNodeOptions(unitFile = fileURLToPath(new URL('../deploy/stacklens-pos-agent.service', import.meta.url))): Promise<string> {
+  let unit: string;
+  try {
+    unit = await readFile(unitFile, 'utf8');
+  } catch {
+    return '';
+  }
+  return (
+    /^Environment=NODE_OPTIONS=(.*)$/m
+      .exec(unit)?.[1]
+      ?.trim()
+      .replace(/^"(.*)"$/, '$1') ?? ''
+  );
+}
+
+async function runChild(bundle: string, logFile: string, nodeOptions: string): Promise<ChildReport> {
   // taskset pins the child to one core where available, so "on one core" holds even with a multi-core runner.
   const pin = process.platform === 'linux' ? await hasCommand('taskset') : false;
   const command = pin ? 'taskset' : process.execPath;
   const args = pin ? ['-c', '0', process.execPath, bundle, logFile, String(MEASURED_RUNS)] : [bundle, logFile, String(MEASURED_RUNS)];
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, NODE_OPTIONS: nodeOptions } });
   let stdout = '';
   child.stdout.setEncoding('utf8').on('data', (data: string) => {
     stdout += data;
@@ -160,23 +189,33 @@ export async function benchAgentThroughput(): Promise<BenchFigure[]> {
   try {
     const logFile = path.join(dir, 'pos.log');
     const bundle = path.join(dir, 'agent-throughput-child.mjs');
-    const [corpus] = await Promise.all([writeCorpus(logFile), bundleChild(bundle)]);
-    const report = await runChild(bundle, logFile);
+    const [corpus, nodeOptions] = await Promise.all([writeCorpus(logFile), kioskNodeOptions(), bundleChild(bundle)]);
+    const report = await runChild(bundle, logFile, nodeOptions);
     for (const run of report.runs) {
       // A benchmark of a redactor that misses cards, or a reader that drops lines, would measure the wrong thing.
       if (run.lines !== corpus.lines) throw new Error(`agent bench read ${run.lines} lines, the corpus has ${corpus.lines}`);
-      if ((run.redactions['pan'] ?? 0) !== corpus.cardRecords) throw new Error(`agent bench redacted ${run.redactions['pan'] ?? 0} card numbers of ${corpus.cardRecords}`);
+      if ((run.redactions['pan'] ?? 0) !== corpus.cardRecords)
+        throw new Error(`agent bench redacted ${run.redactions['pan'] ?? 0} card numbers of ${corpus.cardRecords}`);
     }
-    const throughput = report.runs.map((run) => Math.round(run.lines / run.seconds));
+    // CPU time is what the pipeline costs one core; wall-clock time also counts whatever else the machine runs.
+    const perCpuSecond = report.runs.map((run) => Math.round(run.lines / run.cpuSeconds));
+    const perSecond = report.runs.map((run) => Math.round(run.lines / run.seconds));
+    const corpusName = `${(corpus.lines / 1e6).toFixed(1)}M lines, ${Math.round(corpus.bytes / 2 ** 20)} MB`;
     return [
       {
-        name: `agent read+redact+multiline+batch (${(corpus.lines / 1e6).toFixed(1)}M lines, ${Math.round(corpus.bytes / 2 ** 20)} MB)`,
-        value: median(throughput),
+        name: `agent read+redact+multiline+batch per CPU-second (${corpusName})`,
+        value: median(perCpuSecond),
         unit: 'lines/s',
-        runs: throughput,
+        runs: perCpuSecond,
         target: '>= 150000',
       },
-      { name: 'agent steady RSS (max after warm-up)', value: report.peakRssBytes / 2 ** 20, unit: 'MB', target: '<= 64' },
+      { name: 'agent read+redact+multiline+batch, wall clock on 1 core', value: median(perSecond), unit: 'lines/s', runs: perSecond },
+      {
+        name: `agent steady RSS, max after warm-up (NODE_OPTIONS=${nodeOptions === '' ? '(none)' : nodeOptions})`,
+        value: report.peakRssBytes / 2 ** 20,
+        unit: 'MB',
+        target: '<= 64',
+      },
     ];
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -16,6 +16,14 @@ import type { FileIdentity, FilePosition, LogRecord, SkipReason, TailLine } from
 export const DEFAULT_MULTILINE_START_PATTERN =
   /^(?:\[\d|\d{4}-\d{2}-\d{2}|\{|<\d{1,3}>|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d |(?:fail|crit|info|warn|dbug|trce): )/;
 
+// `text.trim() === ''` without trim()'s copy of every line: blank means no character outside `\s`, the same set trim()
+// removes.
+const NON_BLANK = /\S/;
+
+function isBlank(text: string): boolean {
+  return !NON_BLANK.test(text);
+}
+
 export const DEFAULT_MULTILINE_FLUSH_MS = 1000;
 export const DEFAULT_MAX_RECORD_LINES = 1000;
 /** The event message cap (256 KiB minus PutLogEvents' 26-byte per-event overhead). */
@@ -92,7 +100,7 @@ export class MultilineAssembler {
       }
     }
     this.emitPending(startsRecord ? 'next-record' : 'limit');
-    if (line.text.trim() === '') {
+    if (isBlank(line.text)) {
       // A record cannot start with (or be) a blank line: PutLogEvents rejects empty messages.
       this.options.onSkip?.('blank', line.position);
       return;
@@ -119,10 +127,11 @@ export class MultilineAssembler {
     this.pending = undefined;
     // Blank lines between a record and the next header belong to neither.
     let lineCount = current.lines.length;
-    while (lineCount > 1 && (current.lines[lineCount - 1] ?? '').trim() === '') lineCount -= 1;
+    while (lineCount > 1 && isBlank(current.lines[lineCount - 1] ?? '')) lineCount -= 1;
     const lines = lineCount === current.lines.length ? current.lines : current.lines.slice(0, lineCount);
     const record: LogRecord = {
-      text: lines.join('\n'),
+      // Most records are one line: join() would copy it.
+      text: lines.length === 1 ? (lines[0] as string) : lines.join('\n'),
       lineCount: current.lines.length,
       position: { identity: current.identity, offset: current.offset },
       origin: current.origin,

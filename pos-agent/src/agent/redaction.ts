@@ -6,7 +6,7 @@
 // refuses what it cannot run in linear time (backreferences, lookarounds): such a pattern is a configuration error.
 
 import v8 from 'node:v8';
-import { redactText } from '../../../functions/src/domain/redact.js';
+import { redactInto, type RedactionCounts } from '../../../functions/src/domain/redact.js';
 import { AgentConfigError } from './errors.js';
 import type { RedactedLine, Redactor } from './types.js';
 
@@ -37,9 +37,14 @@ export function compileExtraPatterns(patterns: readonly string[]): RegExp[] {
 
 export function createRedactor(options: RedactorOptions = {}): Redactor {
   const extra = compileExtraPatterns(options.extraPatterns ?? []);
+  // Reused for every line: the counts are read and reset before the next call.
+  const found: RedactionCounts = { pan: 0, cvv: 0, track: 0, email: 0 };
   return (line: string): RedactedLine => {
-    const { text: redacted, counts: found } = redactText(line);
-    let text = redacted;
+    found.pan = 0;
+    found.cvv = 0;
+    found.track = 0;
+    found.email = 0;
+    let text = redactInto(line, found);
     let custom = 0;
     for (const pattern of extra) {
       pattern.lastIndex = 0;
@@ -50,13 +55,14 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
         return CUSTOM_PLACEHOLDER;
       });
     }
-    // Allocated only when something was replaced: the common line returns a bare `{ text }`.
-    let counts: Record<string, number> | undefined;
-    if (found.pan > 0) (counts ??= {}).pan = found.pan;
-    if (found.cvv > 0) (counts ??= {}).cvv = found.cvv;
-    if (found.track > 0) (counts ??= {}).track = found.track;
-    if (found.email > 0) (counts ??= {}).email = found.email;
-    if (custom > 0) (counts ??= {}).custom = custom;
-    return counts === undefined ? { text } : { text, counts };
+    if (found.pan + found.cvv + found.track + found.email + custom === 0) return { text };
+    // Only kinds that occurred: the agent adds these to its stats.
+    const counts: Record<string, number> = {};
+    if (found.pan > 0) counts['pan'] = found.pan;
+    if (found.cvv > 0) counts['cvv'] = found.cvv;
+    if (found.track > 0) counts['track'] = found.track;
+    if (found.email > 0) counts['email'] = found.email;
+    if (custom > 0) counts['custom'] = custom;
+    return { text, counts };
   };
 }

@@ -259,7 +259,7 @@ export class FileTailer {
       if (!this.hasPartialLine() && newline - start <= this.maxLineBytes) {
         // Common case: the whole line is inside this chunk; decode straight from the read buffer.
         this.lineStart = base + start;
-        this.emit(chunk.subarray(start, newline), 0, positionAfter);
+        this.emit(chunk, start, newline, 0, positionAfter);
       } else {
         if (!this.hasPartialLine()) this.lineStart = base + start;
         this.appendToLine(chunk, start, newline);
@@ -295,24 +295,25 @@ export class FileTailer {
     this.lineChunks = [];
     this.lineBytes = 0;
     this.lineDroppedBytes = 0;
-    this.emit(bytes, dropped, positionAfter);
+    this.emit(bytes, 0, bytes.length, dropped, positionAfter);
   }
 
-  private emit(bytes: Buffer, droppedBytes: number, offset: number): void {
+  /** Emits the line in `bytes[from, to)`: a range, not a subarray, so the common case allocates no Buffer per line. */
+  private emit(bytes: Buffer, from: number, to: number, droppedBytes: number, offset: number): void {
     const identity = this.currentIdentity;
     if (identity === undefined) return;
     const position: FilePosition = { identity, offset };
-    let end = bytes.length;
+    let end = to;
     let dropped = droppedBytes;
     if (dropped > 0) {
       // Cut at a character boundary so the kept part does not end in a replacement character.
-      end = trimIncompleteUtf8Tail(bytes);
-      dropped += bytes.length - end;
-    } else if (end > 0 && bytes[end - 1] === CARRIAGE_RETURN) {
+      end = from + trimIncompleteUtf8Tail(bytes.subarray(from, to));
+      dropped += to - end;
+    } else if (end > from && bytes[end - 1] === CARRIAGE_RETURN) {
       end -= 1;
     }
     // Invalid UTF-8 decodes to U+FFFD: never throws, whatever the bytes.
-    const text = bytes.toString('utf8', 0, end);
+    const text = bytes.toString('utf8', from, end);
     if (looksBinary(text)) {
       this.options.onSkip?.('binary', position);
       return;

@@ -177,6 +177,8 @@ describe('Function: createRedactor', () => {
       ['a Luhn-valid card inside a longer digit run', 'trace 41111111111111111111 and 0004111111111111111'],
       ['phone-like numbers', 'call +1 (555) 123-4567 or +44 20 7946 0958 or 0800-123-4567'],
       ['UUIDs', 'request 550e8400-e29b-41d4-a716-446655440000 trace 4bf92f3577b34da6a3ce929d0e0e4736'],
+      // All-digit segments that join into Luhn-valid, card-prefixed runs (6396700718150018, 453652054258074).
+      ['UUIDs with all-digit segments', '{"requestId":"63967007-1815-0018-b2c1-cb76f965ea7f","other":"4d8ad748-fd45-3652-0542-58074be9a5dc"}'],
       ['IPs and ports', 'connect 10.12.250.4:8443 from 192.168.100.200 via [2001:db8::1]:443'],
       ['product ids and barcodes', 'sku=00012345 product 4711 ean 4006381333931 upc 012345678905 qty=3'],
       ['already truncated card numbers', 'card 411111******1111 and ****1111 and 378282*****0005'],
