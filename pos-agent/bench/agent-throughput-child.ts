@@ -46,7 +46,7 @@ async function readThrough(file: string, size: number): Promise<ChildRun> {
   });
   const multiline = new MultilineAssembler({
     // As PosAgent does: every record is named by where it starts.
-    onRecord: (record) => batcher.add({ ...record, id: eventId(record.origin) }),
+    onRecord: (record) => batcher.add(record, eventId(record.origin)),
     onSkip: () => {
       skipped += 1;
     },

@@ -229,7 +229,7 @@ export class PosAgent {
       flushAfterMs: this.config.multilineFlushMs,
       now: this.now,
       onRecord: (record, endedBy) => {
-        this.batcher.add({ ...record, id: eventId(record.origin) });
+        this.batcher.add(record, eventId(record.origin));
         // The file has gone quiet: nothing else will join this batch soon, so waiting flushIntervalMs on top of
         // the idle timeout would only add latency. Under steady load records end by 'next-record' and batch up.
         if (endedBy === 'idle') this.batcher.flush();

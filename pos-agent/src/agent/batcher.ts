@@ -64,8 +64,9 @@ export class Batcher {
     return this.open?.bytes ?? 0;
   }
 
-  add(record: LogRecord): void {
-    const event = this.toEvent(record);
+  /** `id`: the record's stable id, shipped in front of its message (see event-id.ts). */
+  add(record: LogRecord, id?: string): void {
+    const event = this.toEvent(record, id);
     const eventBytes = this.lastMessageBytes + PUT_LOG_EVENTS_LIMITS.perEventOverheadBytes;
     const current = this.open;
     if (current !== undefined && !this.fits(current, event.timestamp, eventBytes)) this.flush();
@@ -118,8 +119,8 @@ export class Batcher {
   }
 
   /** Also leaves the message's UTF-8 size in `lastMessageBytes`: measuring a message is a pass over it, done once. */
-  private toEvent(record: LogRecord): LogEvent {
-    const prefix = record.id === undefined ? '' : `${record.id} `;
+  private toEvent(record: LogRecord, id: string | undefined): LogEvent {
+    const prefix = id === undefined ? '' : `${id} `;
     const textBytes = Buffer.byteLength(record.text, 'utf8');
     let message: string;
     if (textBytes <= MAX_EVENT_MESSAGE_BYTES - prefix.length) {

@@ -41,8 +41,6 @@ export interface LogRecord {
   readonly origin: FilePosition;
   /** Read time of the record's first line. */
   readonly readAt: number;
-  /** Stable id shipped in front of the message so ingest can drop a re-sent copy. */
-  readonly id?: string;
 }
 
 export interface LogEvent {
