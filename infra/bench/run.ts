@@ -12,6 +12,7 @@ const SUITES: Record<string, () => Promise<BenchFigure[]>> = {
   latency: async () => (await import('./latency.bench.js')).benchLatency(),
   workflow: async () => (await import('./workflow.bench.js')).benchWorkflow(),
   agent: async () => (await import('../../pos-agent/bench/agent-throughput.js')).benchAgentThroughput(),
+  'agent-process': async () => (await import('./agent-process.bench.js')).benchAgentProcess(),
   bundle: async () => (await import('../../web/bench/bundle.bench.js')).benchBundle(),
 };
 

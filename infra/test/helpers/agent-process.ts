@@ -18,9 +18,16 @@ export interface AgentProcess {
   kill(signal: NodeJS.Signals): Promise<number | null>;
 }
 
-export function spawnAgent(args: readonly string[]): AgentProcess {
-  const child = spawn(process.execPath, [AGENT_BIN, ...args], {
-    env: { ...process.env, AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local', AWS_REGION: 'us-east-1' },
+/** `script`: the bundled dist/pos-agent.mjs instead of the source launcher; `nodeOptions`: as the kiosk unit sets them. */
+export function spawnAgent(args: readonly string[], options: { script?: string; nodeOptions?: string } = {}): AgentProcess {
+  const child = spawn(process.execPath, [options.script ?? AGENT_BIN, ...args], {
+    env: {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_REGION: 'us-east-1',
+      ...(options.nodeOptions === undefined ? {} : { NODE_OPTIONS: options.nodeOptions }),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];
