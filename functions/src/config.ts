@@ -23,6 +23,8 @@ export interface RuntimeConfig {
   readonly wsManagementEndpoint?: string;
   /** HS256 signing key for locally issued admin tokens (local auth only). */
   readonly authKey?: Uint8Array;
+  /** The Cognito user pool that signs tokens in AWS; absent locally, where `authKey` signs them. */
+  readonly cognito?: CognitoConfig;
   /** Base URL of the dashboard, used for links back to incidents. */
   readonly dashboardUrl?: string;
   /** How long occurrences and timeline entries are kept, in days (DynamoDB TTL). */
@@ -43,6 +45,12 @@ export interface RuntimeConfig {
   /** The POS log group; its streams' last ingestion times are the fleet panel. */
   readonly logGroupName: string;
   readonly logsEndpoint?: string;
+}
+
+export interface CognitoConfig {
+  readonly userPoolId: string;
+  readonly clientId: string;
+  readonly region: string;
 }
 
 export class MissingEnvironmentError extends Error {
@@ -69,6 +77,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeConf
     tables,
     dynamodbEndpoint: env.AWS_ENDPOINT_URL_DYNAMODB,
     wsManagementEndpoint: env.WS_MANAGEMENT_ENDPOINT,
+    ...(env.COGNITO_USER_POOL_ID || env.COGNITO_CLIENT_ID ? { cognito: cognitoFromEnv(env) } : {}),
     dashboardUrl: env.STACKLENS_DASHBOARD_URL,
     retentionDays: Number.isFinite(retention) && retention > 0 ? retention : 30,
     stateMachineArn: env.STATE_MACHINE_ARN,
@@ -81,6 +90,15 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeConf
     secretMaxAgeSeconds: 60,
     logGroupName: env.POS_LOG_GROUP ?? '/stacklens/pos',
     logsEndpoint: env.AWS_ENDPOINT_URL_CLOUDWATCH_LOGS,
+  };
+}
+
+/** A pool without its client (or the other way round) is a half-configured stack: fail loudly rather than accept any token. */
+function cognitoFromEnv(env: NodeJS.ProcessEnv): CognitoConfig {
+  return {
+    userPoolId: requireEnv(env, 'COGNITO_USER_POOL_ID'),
+    clientId: requireEnv(env, 'COGNITO_CLIENT_ID'),
+    region: env.COGNITO_REGION || env.AWS_REGION || 'us-east-1',
   };
 }
 

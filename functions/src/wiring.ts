@@ -8,7 +8,8 @@ import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { BedrockAnalyzer } from './adapters/bedrock/bedrock-analyzer.js';
 import { createSecretsClient, JiraTokenStore } from './adapters/secrets/jira-token-store.js';
 import { createSfnClient, StepFunctionsStarter, type WorkflowStarter } from './adapters/stepfunctions/workflow-starter.js';
-import { LocalTokenService } from './auth/local-auth.js';
+import { CognitoTokenVerifier } from './auth/cognito-auth.js';
+import { LocalTokenService, type TokenVerifier } from './auth/local-auth.js';
 import { MissingEnvironmentError, type RuntimeConfig } from './config.js';
 import { createBuiltinAnalyzer } from './domain/analysis/builtin-analyzer.js';
 import { FallbackAnalyzer } from './domain/analysis/fallback.js';
@@ -23,6 +24,8 @@ export interface Services {
   readonly users: DynamoUserStore;
   readonly notifier: () => WebSocketNotifier;
   readonly tokens?: LocalTokenService;
+  /** Whatever checks bearer tokens here: the local token service, or the Cognito user pool in AWS. */
+  readonly verifier?: TokenVerifier;
   readonly config: DynamoConfigStore;
   readonly audit: DynamoAuditStore;
   readonly jiraTokens: JiraTokenStore;
@@ -35,6 +38,8 @@ export function buildServices(config: RuntimeConfig): Services {
   const stats = new DynamoStatsStore(db, config.tables.settings);
   const connections = new DynamoConnectionStore(db, config.tables.connections);
   let notifier: WebSocketNotifier | undefined;
+  const tokens = config.authKey ? new LocalTokenService(config.authKey) : undefined;
+  const verifier = tokens ?? (config.cognito ? new CognitoTokenVerifier(config.cognito) : undefined);
   return {
     db,
     incidents: new DynamoIncidentStore(db, config.tables, config.retentionDays),
@@ -46,7 +51,8 @@ export function buildServices(config: RuntimeConfig): Services {
       notifier ??= new WebSocketNotifier(createManagementClient(config.wsManagementEndpoint, config.region, config.dynamodbEndpoint !== undefined), connections, stats);
       return notifier;
     },
-    ...(config.authKey ? { tokens: new LocalTokenService(config.authKey) } : {}),
+    ...(tokens ? { tokens } : {}),
+    ...(verifier ? { verifier } : {}),
     config: new DynamoConfigStore(db, config.tables.settings),
     audit: new DynamoAuditStore(db, config.tables.audit),
     jiraTokens: new JiraTokenStore(createSecretsClient(config.region, config.secretsEndpoint), config.jiraSecretName, config.secretMaxAgeSeconds),

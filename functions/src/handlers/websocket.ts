@@ -56,8 +56,8 @@ export const connectionEntry = middy((event: ConnectionEvent) => {
 export const authorizerEntry = middy((event: APIGatewayRequestAuthorizerEvent) => {
   if (!authorizer) {
     const services = buildServices(configFromEnv());
-    if (!services.tokens) throw new Error('No token verifier configured for the WebSocket authorizer');
-    authorizer = createWebSocketAuthorizer(services.tokens);
+    if (!services.verifier) throw new Error('No token verifier configured for the WebSocket authorizer');
+    authorizer = createWebSocketAuthorizer(services.verifier);
   }
   return authorizer(event);
 }).use(injectLambdaContext(logger));

@@ -8,6 +8,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { TokenVerifier, Principal } from '../../../functions/src/auth/local-auth.js';
 import { readBody } from './http-body.js';
 import { invokeLocal, type LambdaHandler } from './lambda.js';
+import { FUNCTIONS } from '../functions.js';
 
 /**
  * A local stand-in for API Gateway: an HTTP API whose JWT authorizer is `verifier`, and a WebSocket API with a
@@ -157,7 +158,7 @@ export class LocalGateway {
 
     const event = toHttpApiEvent(req, url, match.route.key, match.params, body, claims);
     const result = await invokeLocal<{ statusCode?: number; headers?: Record<string, string>; body?: string; isBase64Encoded?: boolean }>(
-      'stacklens-api',
+      FUNCTIONS.api.name,
       this.opts.api,
       event,
     );
@@ -210,7 +211,7 @@ export class LocalGateway {
     let authorizerContext: Record<string, unknown>;
     try {
       const policy = await invokeLocal<{ policyDocument?: { Statement?: Array<{ Effect?: string }> }; context?: Record<string, unknown> }>(
-        'stacklens-ws-authorizer',
+        FUNCTIONS.wsAuthorizer.name,
         this.opts.wsAuthorizer,
         { type: 'REQUEST', methodArn: 'arn:aws:execute-api:local:000000000000:local/local/$connect', headers: req.headers, queryStringParameters: query, requestContext },
       );
@@ -220,7 +221,7 @@ export class LocalGateway {
       return rejectUpgrade(socket, 401, 'Unauthorized');
     }
 
-    const connect = await invokeLocal<{ statusCode?: number }>('stacklens-ws-connection', this.opts.wsConnection, {
+    const connect = await invokeLocal<{ statusCode?: number }>(FUNCTIONS.wsConnection.name, this.opts.wsConnection, {
       requestContext: { ...requestContext, authorizer: authorizerContext },
       queryStringParameters: query,
       headers: req.headers,
@@ -253,7 +254,7 @@ export class LocalGateway {
   private async disconnected(connectionId: string): Promise<void> {
     if (!this.connections.delete(connectionId)) return;
     try {
-      await invokeLocal('stacklens-ws-connection', this.opts.wsConnection, {
+      await invokeLocal(FUNCTIONS.wsConnection.name, this.opts.wsConnection, {
         requestContext: { routeKey: '$disconnect', eventType: 'DISCONNECT', connectionId, requestId: randomUUID(), apiId: 'local', stage: 'local' },
         isBase64Encoded: false,
       });

@@ -9,6 +9,7 @@ import { withDefaults, type RuntimeConfig } from '../../../functions/src/config.
 import { adminDeps, automationDeps } from '../../../functions/src/handlers/api.js';
 import { ingestDeps } from '../../../functions/src/handlers/ingest.js';
 import { createWorkflowHandler } from '../../../functions/src/handlers/workflow.js';
+import { FUNCTIONS } from '../functions.js';
 import { buildWorkflow } from '../../../functions/src/wiring.js';
 import { loadWorkflowDefinition, STATE_MACHINE_NAME } from '../workflow.js';
 import { LocalSecretsManager } from './secretsmanager/service.js';
@@ -65,7 +66,7 @@ export interface LocalStack {
 }
 
 export const DEFAULT_ADMIN_EMAIL = 'admin@stacklens.local';
-const WORKFLOW_FUNCTION_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:stacklens-workflow';
+const WORKFLOW_FUNCTION_ARN = `arn:aws:lambda:us-east-1:000000000000:function:${FUNCTIONS.workflow.name}`;
 
 /** One key per data dir, kept away from it: a copied or leaked data dir alone does not reveal the Jira token. */
 function defaultSecretsKeyFile(dataDir: string): string {
@@ -140,7 +141,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     );
     const stepFunctions = new LocalStepFunctions({
       stateMachines: [{ name: STATE_MACHINE_NAME, definition: loadWorkflowDefinition({ WorkflowFunctionArn: WORKFLOW_FUNCTION_ARN }) }],
-      lambdaHandlers: { [WORKFLOW_FUNCTION_ARN]: (payload: unknown) => invokeLocal('stacklens-workflow', workflowHandler, payload, 90_000) },
+      lambdaHandlers: { [WORKFLOW_FUNCTION_ARN]: (payload: unknown) => invokeLocal(FUNCTIONS.workflow.name, workflowHandler, payload, FUNCTIONS.workflow.timeoutSeconds * 1000) },
       stateDir: path.join(dataDir, 'stepfunctions'),
       region: REGION,
       log,
@@ -153,7 +154,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(options.logRetainEvents === undefined ? {} : { retainEvents: options.logRetainEvents }),
       deliver: async (event) => {
         try {
-          await invokeLocal('stacklens-ingest', ingest, event);
+          await invokeLocal(FUNCTIONS.ingest.name, ingest, event);
         } catch (error) {
           // Lambda would log this to its own log group and retry; locally the console is that log.
           log(`ingest: invocation failed (will retry): ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
@@ -169,7 +170,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       logGroupName: LOG_GROUP_NAME,
       filterName: SUBSCRIPTION_FILTER_NAME,
       filterPattern: ERROR_FILTER_PATTERN,
-      destinationArn: `arn:aws:lambda:${REGION}:000000000000:function:stacklens-ingest`,
+      destinationArn: `arn:aws:lambda:${REGION}:000000000000:function:${FUNCTIONS.ingest.name}`,
     });
 
     let pos: { url: string; close(): Promise<void> } | undefined;
