@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CloudWatchLogsClient, PutLogEventsCommand, type PutLogEventsCommandInput } from '@aws-sdk/client-cloudwatch-logs';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -308,36 +308,55 @@ describe('Acceptance: card data never leaves the agent', () => {
     await cleanup();
   });
 
-  it('ships the whole card corpus with every card number truncated, and counts each one', async () => {
-    // Prepare: every card in every shape and place, one per line, with a header so each line is its own record.
+  it('buffers, ships and logs the whole card corpus with every card number truncated (redaction is on by default)', async () => {
+    // Prepare: every card in every shape and place, one per line, with a header so each line is its own record; the
+    // endpoint refuses at first, so everything sits in the disk buffer before it is shipped.
     const file = join(dir, 'pos.log');
+    const stateDir = join(dir, 'state');
     const lines: string[] = [];
     for (const [, pan] of TEST_PANS)
       for (const printed of printedForms(pan)) for (const [, context] of CONTEXTS) lines.push(`[2026-11-26T10:00:00.000Z] ${context(printed)}`);
     await writeFile(file, `${lines.join('\n')}\n`);
+    let reachable = false;
+    cwl.on(PutLogEventsCommand).callsFake((input: PutLogEventsCommandInput) => {
+      if (!reachable) throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+      shipped.push(...(input.logEvents ?? []).map((event) => event.message ?? ''));
+      return {};
+    });
     agent = new PosAgent(
       {
         file,
         storeId: 'store-1',
         kioskId: 'kiosk-1',
-        stateDir: join(dir, 'state'),
+        stateDir,
         fromBeginning: true,
         flushIntervalMs: 20,
         multilineFlushMs: 20,
         pollIntervalMs: 10,
+        retryBaseMs: 5,
+        retryCapMs: 20,
       },
       {
         client: new CloudWatchLogsClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } }),
-        redact: createRedactor(),
         log: (msg) => logs.push(msg),
       },
     );
+
     // Act
     await agent.start();
+    const running = agent;
+    await waitFor(() => running.stats().bufferedRecords === lines.length, 'every corpus line in the disk buffer');
+    const buffered = await Promise.all(
+      (await readdir(stateDir, { recursive: true })).map((name) => readFile(join(stateDir, name)).catch(() => Buffer.alloc(0))),
+    );
+    const bufferedText = buffered.map((bytes) => bytes.toString('utf8')).join('\n');
+    reachable = true;
     await waitFor(() => shipped.length === lines.length, 'every corpus line shipped');
+
     // Assess
-    const shippedDigits = shipped.map(digitsOnly);
-    const leaked = TEST_PANS.filter(([, pan]) => [...shipped, ...logs, ...shippedDigits].some((text) => text.includes(pan)));
+    const everything = [...shipped, ...logs, bufferedText];
+    const leaked = TEST_PANS.filter(([, pan]) => everything.some((text) => text.includes(pan) || digitsOnly(text).includes(pan)));
+    expect(bufferedText.length).toBeGreaterThan(0);
     expect(leaked).toEqual([]);
     expect(agent.stats().redactions).toEqual({ pan: lines.length });
   });
