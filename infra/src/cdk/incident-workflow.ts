@@ -69,5 +69,6 @@ export class IncidentWorkflow extends Construct {
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
     failed.addAlarmAction(new SnsAction(props.alarmTopic));
+    failed.addOkAction(new SnsAction(props.alarmTopic));
   }
 }

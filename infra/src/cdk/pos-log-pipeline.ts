@@ -51,8 +51,10 @@ export class PosLogPipeline extends Construct {
     this.failures = new Queue(this, 'IngestFailures', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      // The longest SQS allows: time to fix the cause and redrive the batches by hand.
+      // The longest SQS allows: time to fix the cause and replay the batches by hand.
       retentionPeriod: Duration.days(14),
+      // Failed error records are data: a production teardown must not delete them with the stack.
+      removalPolicy: config.removalPolicy,
     });
     acknowledge(
       this.failures,
@@ -66,7 +68,7 @@ export class PosLogPipeline extends Construct {
     });
 
     this.failureAlarm = new Alarm(this, 'IngestFailuresAlarm', {
-      alarmDescription: `StackLens ${config.stage}: POS error records failed ingest after retries and wait on the failure queue. Fix the cause (see the ingest function's logs), then redrive the queue.`,
+      alarmDescription: `StackLens ${config.stage}: POS error records failed ingest after retries and wait on the failure queue. Fix the cause (see the ingest function's logs), then replay the queued records to the ingest function (docs/deploy.md).`,
       metric: this.failures.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
       threshold: 1,
       evaluationPeriods: 1,

@@ -1,5 +1,5 @@
 import { Arn, ArnFormat, Aws, CfnOutput, Stack, Tags, type StackProps } from 'aws-cdk-lib';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
@@ -42,12 +42,28 @@ export class StackLensStack extends Stack {
   readonly kioskIdentity?: KioskIdentity;
 
   constructor(scope: Construct, id: string, props: StackLensStackProps) {
-    super(scope, id, { description: `StackLens (${props.config.stage}): real-time error monitoring for POS fleets`, ...props });
+    super(scope, id, {
+      description: `StackLens (${props.config.stage}): real-time error monitoring for POS fleets`,
+      // A production stack holds the incident history: deleting it takes a deliberate extra step.
+      terminationProtection: props.config.stage === 'prod',
+      ...props,
+    });
     const config = (this.config = props.config);
     Tags.of(this).add('application', 'stacklens');
     Tags.of(this).add('stage', config.stage);
 
     const alarms = (this.alarms = new Topic(this, 'Alarms', { displayName: `StackLens ${config.stage} alarms`, enforceSSL: true }));
+    // enforceSSL gives the topic a resource policy, which replaces SNS's default one: without this statement CloudWatch
+    // alarms in this account could not publish to it.
+    alarms.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowCloudWatchAlarms',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [alarms.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+    );
     if (config.alarmEmail) alarms.addSubscription(new EmailSubscription(config.alarmEmail));
 
     this.tables = new DataTables(this, 'Data', { config });
@@ -157,9 +173,9 @@ export class StackLensStack extends Stack {
     out('HostedUiUrl', this.identity.hostedUiUrl, 'Cognito hosted UI');
     out('PosLogGroupName', this.pipeline.logGroup.logGroupName, 'Log group the kiosk agents ship to (their logGroup setting)');
     out('KioskPolicyArn', this.pipeline.kioskPolicy.managedPolicyArn, 'Attach to the kiosk identity (Roles Anywhere role or per-store IAM user)');
-    out('IngestFailureQueueUrl', this.pipeline.failures.queueUrl, 'Records that failed ingest after retries; redrive after fixing the cause');
+    out('IngestFailureQueueUrl', this.pipeline.failures.queueUrl, 'Records that failed ingest after retries; replay them to the ingest function after fixing the cause (docs/deploy.md)');
     out('StateMachineArn', this.workflow.stateMachine.stateMachineArn, 'Incident workflow');
-    out('JiraSecretName', this.jiraSecret.secret.secretName, 'Jira API token: aws secretsmanager put-secret-value --secret-id <this> --secret-string <token>');
+    out('JiraSecretName', this.jiraSecret.secret.secretName, 'Jira API token: set it in the dashboard, or put-secret-value with --secret-string file://token.txt (docs/deploy.md)');
     out('AlarmTopicArn', this.alarms.topicArn, 'SNS topic of the StackLens alarms: subscribe on-call here');
     if (this.kioskIdentity) {
       out('KioskTrustAnchorArn', this.kioskIdentity.trustAnchor.attrTrustAnchorArn, 'aws_signing_helper --trust-anchor-arn');

@@ -525,6 +525,17 @@ describe('Stack: StackLens (prod, no Bedrock model)', () => {
     expect(variables.filter((v) => v.includes('BEDROCK_MODEL_ID'))).toEqual([]);
   });
 
+  it('is termination-protected and keeps records that failed ingest when the stack is deleted', () => {
+    expect(prod.stack.terminationProtection).toBe(true);
+    expect(dev.stack.terminationProtection).toBe(false);
+    for (const [, queue] of resourcesOf(prod.template, 'AWS::SQS::Queue')) expect(queue.DeletionPolicy).toBe('Retain');
+  });
+
+  it('lets CloudWatch alarms of this account publish to the alarm topic, whose TLS-only policy replaces the default', () => {
+    const policies = resourcesOf(prod.template, 'AWS::SNS::TopicPolicy').map(([, policy]) => JSON.stringify(propertiesOf(policy).PolicyDocument));
+    expect(policies.some((doc) => doc.includes('cloudwatch.amazonaws.com') && doc.includes('sns:Publish') && doc.includes('aws:SourceAccount'))).toBe(true);
+  });
+
   it('creates no user without an adminEmail', () => {
     prod.template.resourceCountIs('AWS::Cognito::UserPoolUser', 0);
   });
