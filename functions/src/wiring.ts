@@ -33,8 +33,19 @@ export interface Services {
   readonly workflow?: WorkflowStarter;
 }
 
-export function buildServices(config: RuntimeConfig): Services {
-  const db = createDocumentClient(config);
+/** Applied to every AWS SDK client built here; the Lambda entries pass the tracer's X-Ray capture. */
+export type WrapClient = <T>(client: T) => T;
+
+export interface WiringOptions {
+  /** @default the client unchanged */
+  readonly wrapClient?: WrapClient;
+}
+
+const unchanged: WrapClient = (client) => client;
+
+export function buildServices(config: RuntimeConfig, options: WiringOptions = {}): Services {
+  const wrap = options.wrapClient ?? unchanged;
+  const db = wrap(createDocumentClient(config));
   const stats = new DynamoStatsStore(db, config.tables.settings);
   const connections = new DynamoConnectionStore(db, config.tables.connections);
   let notifier: WebSocketNotifier | undefined;
@@ -48,28 +59,42 @@ export function buildServices(config: RuntimeConfig): Services {
     users: new DynamoUserStore(db, config.tables.settings),
     notifier: () => {
       if (!config.wsManagementEndpoint) throw new MissingEnvironmentError('WS_MANAGEMENT_ENDPOINT');
-      notifier ??= new WebSocketNotifier(createManagementClient(config.wsManagementEndpoint, config.region, config.dynamodbEndpoint !== undefined), connections, stats);
+      notifier ??= new WebSocketNotifier(
+        wrap(createManagementClient(config.wsManagementEndpoint, config.region, config.dynamodbEndpoint !== undefined)),
+        connections,
+        stats,
+      );
       return notifier;
     },
     ...(tokens ? { tokens } : {}),
     ...(verifier ? { verifier } : {}),
     config: new DynamoConfigStore(db, config.tables.settings),
     audit: new DynamoAuditStore(db, config.tables.audit),
-    jiraTokens: new JiraTokenStore(createSecretsClient(config.region, config.secretsEndpoint), config.jiraSecretName, config.secretMaxAgeSeconds),
-    ...(config.stateMachineArn ? { workflow: new StepFunctionsStarter(createSfnClient(config.region, config.stepFunctionsEndpoint), config.stateMachineArn) } : {}),
+    jiraTokens: new JiraTokenStore(wrap(createSecretsClient(config.region, config.secretsEndpoint)), config.jiraSecretName, config.secretMaxAgeSeconds),
+    ...(config.stateMachineArn
+      ? { workflow: new StepFunctionsStarter(wrap(createSfnClient(config.region, config.stepFunctionsEndpoint)), config.stateMachineArn) }
+      : {}),
   };
 }
 
 /** The workflow steps' dependencies; Bedrock only when a model is configured, the built-in analyzer always behind it. */
-export function buildWorkflow(config: RuntimeConfig, services: Services = buildServices(config), overrides: Partial<WorkflowDeps> = {}): IncidentWorkflow {
+export function buildWorkflow(
+  config: RuntimeConfig,
+  services: Services = buildServices(config),
+  overrides: Partial<WorkflowDeps> = {},
+  options: WiringOptions = {},
+): IncidentWorkflow {
+  const wrap = options.wrapClient ?? unchanged;
   const bedrock = config.bedrockModelId
     ? new BedrockAnalyzer({
-        client: new BedrockRuntimeClient({
-          region: config.region,
-          // One attempt: SDK retries on throttling would spend the analysis deadline; the built-in analyzer answers instead.
-          maxAttempts: 1,
-          ...(config.bedrockEndpoint ? { endpoint: config.bedrockEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
-        }),
+        client: wrap(
+          new BedrockRuntimeClient({
+            region: config.region,
+            // One attempt: SDK retries on throttling would spend the analysis deadline; the built-in analyzer answers instead.
+            maxAttempts: 1,
+            ...(config.bedrockEndpoint ? { endpoint: config.bedrockEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+          }),
+        ),
         modelId: config.bedrockModelId,
       })
     : undefined;

@@ -48,10 +48,10 @@ export function App({ config }: { readonly config: AppConfig }) {
   }, [signedIn, route.name, location.pathname, location.search]);
 
   if (!session) return <SignInPage config={config} notice={notice} />;
-  return <SignedIn config={config} token={session.token} route={route} />;
+  return <SignedIn config={config} subject={session.email} route={route} />;
 }
 
-function SignedIn({ config, token, route }: { readonly config: AppConfig; readonly token: string; readonly route: Route }) {
+function SignedIn({ config, subject, route }: { readonly config: AppConfig; readonly subject: string; readonly route: Route }) {
   const feed = useMemo(
     () =>
       new IncidentFeed({
@@ -61,16 +61,19 @@ function SignedIn({ config, token, route }: { readonly config: AppConfig; readon
         createLive: (handlers) =>
           new LiveConnection({
             ...handlers,
-            url: () => `${config.wsUrl}${config.wsUrl.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`,
+            // Read at each (re)connect: a renewed token is picked up without tearing the feed down. An open socket
+            // stays open past its token's expiry, as in API Gateway, which only checks the token at $connect.
+            url: () => `${config.wsUrl}${config.wsUrl.includes('?') ? '&' : '?'}token=${encodeURIComponent(auth.snapshot.session?.token ?? '')}`,
             isOnline: () => navigator.onLine,
           }),
         // A refused upgrade looks like any other failure in the browser: ask the API whether the token still works
-        // (a 401 there ends the session) instead of retrying with a dead token forever.
+        // (a 401 there renews it or ends the session) instead of retrying with a dead token forever.
         onConnectFailure: (failures) => {
           if (failures >= 2) void api.get(incidentsPath({}, undefined, 1)).catch(() => undefined);
         },
       }),
-    [config.wsUrl, token],
+    // A new feed per user, not per token: renewing the token keeps the list and the socket.
+    [config.wsUrl, subject],
   );
 
   useEffect(() => {
@@ -88,16 +91,16 @@ function SignedIn({ config, token, route }: { readonly config: AppConfig; readon
 
   return (
     <FeedContext.Provider value={feed}>
-      <Shell route={route}>
+      <Shell route={route} cognito={config.auth.mode === 'cognito'}>
         <Suspense fallback={<Loading />}>
-          <Page route={route} />
+          <Page route={route} cognito={config.auth.mode === 'cognito'} />
         </Suspense>
       </Shell>
     </FeedContext.Provider>
   );
 }
 
-function Page({ route }: { readonly route: Route }) {
+function Page({ route, cognito }: { readonly route: Route; readonly cognito: boolean }) {
   switch (route.name) {
     case 'incidents':
     case 'home':
@@ -112,7 +115,18 @@ function Page({ route }: { readonly route: Route }) {
     case 'automation':
       return <AutomationPage />;
     case 'users':
-      return <UsersPage />;
+      // Deployed, accounts live in the Cognito user pool: a local account created here could never sign in.
+      return cognito ? (
+        <section className="page">
+          <h1>Users</h1>
+          <p>
+            Users sign in through Amazon Cognito. Invite people and put them in the <code>admin</code> or <code>viewer</code> group in the Cognito user
+            pool (see docs/deploy.md, “Users”).
+          </p>
+        </section>
+      ) : (
+        <UsersPage />
+      );
     case 'audit':
       return <AuditPage />;
     case 'notFound':
@@ -127,7 +141,7 @@ function Page({ route }: { readonly route: Route }) {
   }
 }
 
-function Shell({ route, children }: { readonly route: Route; readonly children: ReactNode }) {
+function Shell({ route, cognito, children }: { readonly route: Route; readonly cognito: boolean; readonly children: ReactNode }) {
   const { session } = useAuth();
   const main = useRef<HTMLElement>(null);
   const first = useRef(true);
@@ -156,7 +170,7 @@ function Shell({ route, children }: { readonly route: Route; readonly children: 
         </Link>
         <nav aria-label="Main" className="mainnav">
           <ul>
-            {NAV.map((item) => {
+            {NAV.filter((item) => !(cognito && item.to === '/settings/users')).map((item) => {
               const current = item.match.includes(route.name);
               return (
                 <li key={item.to}>

@@ -1,6 +1,4 @@
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { configFromEnv, type RuntimeConfig } from '../config.js';
@@ -9,11 +7,11 @@ import { INCIDENT_STATUSES } from '../domain/incident.js';
 import { verifyPassword, type LocalTokenService } from '../auth/local-auth.js';
 import type { DynamoUserStore } from '../adapters/dynamodb/settings-store.js';
 import type { IncidentStore, StatsStore } from '../ports.js';
-import { buildServices, type Services } from '../wiring.js';
+import { buildServices, type Services, type WiringOptions, type WrapClient } from '../wiring.js';
 import { ADMIN_ROUTES, adminRoutes, type AdminApiDeps } from './api-admin.js';
 import { AUTOMATION_ROUTES, automationRoutes, type AutomationApiDeps } from './api-automation.js';
 import { caller, errorResponse, json, parseBody, validate, type ApiEvent, type ApiRoute } from './http.js';
-import { logger } from './logger.js';
+import { lambdaEntry, lambdaWiring } from './observability.js';
 
 export interface ApiDeps {
   readonly incidents: IncidentStore;
@@ -128,10 +126,10 @@ const DUMMY_HASH = 'scrypt$131072$8$1$c3RhY2tsZW5zLWR1bW15IQ==$MnRmW0vFvVbY4cQx3
 
 let lambdaHandler: ReturnType<typeof createApiHandler> | undefined;
 
-export const handler = middy((event: Event) => {
+export const handler = lambdaEntry((event: Event) => {
   if (!lambdaHandler) {
     const config = configFromEnv();
-    const services = buildServices(config);
+    const services = buildServices(config, lambdaWiring);
     lambdaHandler = createApiHandler({
       incidents: services.incidents,
       stats: services.stats,
@@ -139,11 +137,11 @@ export const handler = middy((event: Event) => {
       ...(services.tokens ? { tokens: services.tokens } : {}),
       health: { dynamodb: () => services.stats.read('health') },
       automation: automationDeps(services, config),
-      admin: adminDeps(services, config),
+      admin: adminDeps(services, config, lambdaWiring),
     });
   }
   return lambdaHandler(event);
-}).use(injectLambdaContext(logger));
+});
 
 export function automationDeps(services: Services, config: RuntimeConfig): AutomationApiDeps {
   return {
@@ -157,7 +155,8 @@ export function automationDeps(services: Services, config: RuntimeConfig): Autom
   };
 }
 
-export function adminDeps(services: Services, config: RuntimeConfig): AdminApiDeps {
+export function adminDeps(services: Services, config: RuntimeConfig, options: WiringOptions = {}): AdminApiDeps {
+  const wrap: WrapClient = options.wrapClient ?? ((client) => client);
   return {
     incidents: services.incidents,
     stats: services.stats,
@@ -165,10 +164,12 @@ export function adminDeps(services: Services, config: RuntimeConfig): AdminApiDe
     users: services.users,
     audit: services.audit,
     logs: {
-      client: new CloudWatchLogsClient({
-        region: config.region,
-        ...(config.logsEndpoint ? { endpoint: config.logsEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
-      }),
+      client: wrap(
+        new CloudWatchLogsClient({
+          region: config.region,
+          ...(config.logsEndpoint ? { endpoint: config.logsEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+        }),
+      ),
       logGroupName: config.logGroupName,
     },
   };

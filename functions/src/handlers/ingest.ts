@@ -1,6 +1,4 @@
 import { gunzipSync } from 'node:zlib';
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { CloudWatchLogsEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { configFromEnv } from '../config.js';
@@ -8,6 +6,7 @@ import { ingestLogBatch, type IngestDeps, type IngestResult } from '../use-cases
 import type { StatsStore } from '../ports.js';
 import { buildServices, type Services } from '../wiring.js';
 import { logger } from './logger.js';
+import { lambdaEntry, lambdaWiring, metrics, recordIngestMetrics } from './observability.js';
 
 /** A real payload is at most a few MB inflated; refusing more stops a small gzip bomb from taking the container down. */
 const MAX_INFLATED_BYTES = 16 * 1024 * 1024;
@@ -70,13 +69,15 @@ function decode(event: CloudWatchLogsEvent): Decoded {
 let lambdaHandler: ReturnType<typeof createIngestHandler> | undefined;
 
 /** The Lambda entry point: dependencies from the environment the stack sets, built on first use and then reused. */
-export const handler = middy((event: CloudWatchLogsEvent) => {
+export const handler = lambdaEntry(async (event: CloudWatchLogsEvent) => {
   if (!lambdaHandler) {
-    const services = buildServices(configFromEnv());
+    const services = buildServices(configFromEnv(), lambdaWiring);
     lambdaHandler = createIngestHandler(ingestDeps(services));
   }
-  return lambdaHandler(event);
-}).use(injectLambdaContext(logger));
+  const outcome = await lambdaHandler(event);
+  recordIngestMetrics(metrics, outcome);
+  return outcome;
+});
 
 export function ingestDeps(services: Services): IngestDeps & { stats: StatsStore } {
   return {

@@ -1,3 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 
-export const logger = new Logger({ serviceName: 'stacklens' });
+/** The `service` of every log line, metric and trace segment. */
+export const SERVICE_NAME = 'stacklens';
+
+export const logger = new Logger({ serviceName: SERVICE_NAME });

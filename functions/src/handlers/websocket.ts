@@ -1,11 +1,9 @@
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayAuthorizerResult, APIGatewayProxyResultV2, APIGatewayProxyWebsocketEventV2, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { configFromEnv } from '../config.js';
 import type { TokenVerifier } from '../auth/local-auth.js';
 import type { ConnectionStore } from '../ports.js';
 import { buildServices } from '../wiring.js';
-import { logger } from './logger.js';
+import { lambdaEntry, lambdaWiring } from './observability.js';
 
 /**
  * $connect authorizer. Browsers cannot set headers on a WebSocket, so the token travels as `?token=`;
@@ -48,16 +46,16 @@ export function createConnectionHandler(connections: ConnectionStore, now: () =>
 let connectionHandler: ReturnType<typeof createConnectionHandler> | undefined;
 let authorizer: ReturnType<typeof createWebSocketAuthorizer> | undefined;
 
-export const connectionEntry = middy((event: ConnectionEvent) => {
-  connectionHandler ??= createConnectionHandler(buildServices(configFromEnv()).connections);
+export const connectionEntry = lambdaEntry((event: ConnectionEvent) => {
+  connectionHandler ??= createConnectionHandler(buildServices(configFromEnv(), lambdaWiring).connections);
   return connectionHandler(event);
-}).use(injectLambdaContext(logger));
+});
 
-export const authorizerEntry = middy((event: APIGatewayRequestAuthorizerEvent) => {
+export const authorizerEntry = lambdaEntry((event: APIGatewayRequestAuthorizerEvent) => {
   if (!authorizer) {
-    const services = buildServices(configFromEnv());
+    const services = buildServices(configFromEnv(), lambdaWiring);
     if (!services.verifier) throw new Error('No token verifier configured for the WebSocket authorizer');
     authorizer = createWebSocketAuthorizer(services.verifier);
   }
   return authorizer(event);
-}).use(injectLambdaContext(logger));
+});

@@ -1,11 +1,9 @@
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { z } from 'zod';
 import { INCIDENT_ID_PATTERN } from '../domain/incident.js';
 import { IncidentWorkflow, WorkflowInputError } from '../use-cases/workflow.js';
-import { buildWorkflow } from '../wiring.js';
+import { buildServices, buildWorkflow } from '../wiring.js';
 import { configFromEnv } from '../config.js';
-import { logger } from './logger.js';
+import { lambdaEntry, lambdaWiring, metrics, recordWorkflowMetrics } from './observability.js';
 
 const id = z.string().regex(INCIDENT_ID_PATTERN);
 const mode = z.enum(['new', 'regression', 'recurrence', 'manual', 'reanalyze']);
@@ -58,7 +56,13 @@ export function createWorkflowHandler(workflow: IncidentWorkflow) {
 
 let lambdaHandler: ReturnType<typeof createWorkflowHandler> | undefined;
 
-export const handler = middy((event: unknown) => {
-  lambdaHandler ??= createWorkflowHandler(buildWorkflow(configFromEnv()));
-  return lambdaHandler(event);
-}).use(injectLambdaContext(logger));
+export const handler = lambdaEntry(async (event: unknown) => {
+  if (!lambdaHandler) {
+    const config = configFromEnv();
+    lambdaHandler = createWorkflowHandler(buildWorkflow(config, buildServices(config, lambdaWiring), {}, lambdaWiring));
+  }
+  const result = await lambdaHandler(event);
+  // The handler answers only for a task that passed its schema.
+  recordWorkflowMetrics(metrics, event as WorkflowTask, result);
+  return result;
+});

@@ -66,6 +66,8 @@ export class Handlers extends Construct {
         depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
         environment: {
           POWERTOOLS_SERVICE_NAME: 'stacklens',
+          // Per stage, so dev and prod sharing an account do not add up each other's business metrics.
+          POWERTOOLS_METRICS_NAMESPACE: `StackLens/${config.stage}`,
           POWERTOOLS_LOG_LEVEL: config.production ? 'INFO' : 'DEBUG',
           // Stack traces in the logs point at functions/src, not at the minified bundle.
           NODE_OPTIONS: '--enable-source-maps',

@@ -23,6 +23,8 @@ export interface GatewayOptions {
   readonly wsConnection: LambdaHandler;
   /** Built dashboard files; served at / when present. */
   readonly staticDir?: string;
+  /** How config.json tells the dashboard to sign in; local accounts when absent. The redirect URI defaults to this gateway's root. */
+  readonly clientAuth?: { readonly mode: 'cognito'; readonly domain: string; readonly clientId: string; readonly redirectUri?: string };
   readonly maxBodyBytes?: number;
 }
 
@@ -270,7 +272,9 @@ export class LocalGateway {
   private serveClientConfig(req: http.IncomingMessage, res: http.ServerResponse): void {
     const host = req.headers.host ?? `127.0.0.1:${(this.server.address() as { port: number }).port}`;
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
-    res.end(JSON.stringify({ apiBaseUrl: '/api', wsUrl: `ws://${host}/ws`, auth: { mode: 'local' } }));
+    const cognito = this.opts.clientAuth;
+    const auth = cognito ? { ...cognito, redirectUri: cognito.redirectUri ?? `http://${host}/` } : { mode: 'local' };
+    res.end(JSON.stringify({ apiBaseUrl: '/api', wsUrl: `ws://${host}/ws`, auth }));
   }
 
   private async serveStatic(pathname: string, res: http.ServerResponse): Promise<void> {

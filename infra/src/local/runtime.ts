@@ -14,7 +14,8 @@ import { buildWorkflow } from '../../../functions/src/wiring.js';
 import { loadWorkflowDefinition, STATE_MACHINE_NAME } from '../workflow.js';
 import { LocalSecretsManager } from './secretsmanager/service.js';
 import { LocalStepFunctions } from './stepfunctions/service.js';
-import { hashPassword } from '../../../functions/src/auth/local-auth.js';
+import { CognitoTokenVerifier, type CognitoVerifierOptions } from '../../../functions/src/auth/cognito-auth.js';
+import { hashPassword, type TokenVerifier } from '../../../functions/src/auth/local-auth.js';
 import { API_ROUTES, createApiHandler, PUBLIC_ROUTES } from '../../../functions/src/handlers/api.js';
 import { createIngestHandler } from '../../../functions/src/handlers/ingest.js';
 import { createConnectionHandler, createWebSocketAuthorizer } from '../../../functions/src/handlers/websocket.js';
@@ -48,6 +49,13 @@ export interface LocalStackOptions {
   readonly secretsKeyFile?: string;
   /** Events kept per log stream for GetLogEvents (the real service keeps them for the retention period). @default 10000 */
   readonly logRetainEvents?: number;
+  /**
+   * Sign-in through a Cognito user pool's hosted UI instead of local accounts, as deployed: API and WebSocket tokens
+   * are checked by the verifier the AWS WebSocket authorizer uses, and config.json sends the dashboard to `hostedUiUrl`.
+   * Tests point this at an OIDC double and pass `verifier.keys` to read its signing keys. No local account is then
+   * created or accepted.
+   */
+  readonly cognito?: { readonly hostedUiUrl: string; readonly verifier: CognitoVerifierOptions };
 }
 
 export interface LocalStack {
@@ -120,13 +128,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       secretsEndpoint: edgeUrl,
       logsEndpoint: edgeUrl,
       stateMachineArn,
-      authKey: await loadOrCreateKey(path.join(dataDir, 'secrets', 'local-auth.key')),
+      ...(options.cognito ? {} : { authKey: await loadOrCreateKey(path.join(dataDir, 'secrets', 'local-auth.key')) }),
       jiraAllowHosts: options.jira?.allowHosts ?? [],
       ...(options.dashboardUrl ? { dashboardUrl: options.dashboardUrl } : {}),
       ...(options.bedrock ? { bedrockModelId: options.bedrock.modelId, ...(options.bedrock.endpoint ? { bedrockEndpoint: options.bedrock.endpoint } : {}) } : {}),
     });
     const services = buildServices(config);
-    const tokens = services.tokens!;
+    const tokens = services.tokens;
+    const verifier: TokenVerifier = options.cognito ? new CognitoTokenVerifier(options.cognito.verifier) : tokens!;
 
     const secrets = new LocalSecretsManager({
       file: path.join(dataDir, 'secrets', 'secretsmanager.json'),
@@ -194,8 +203,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           ...(options.agent === false ? {} : { agent: async () => requireUp(agent, 'pos-agent') }),
         },
       }),
-      verifier: tokens,
-      wsAuthorizer: createWebSocketAuthorizer(tokens),
+      verifier,
+      wsAuthorizer: createWebSocketAuthorizer(verifier),
+      ...(options.cognito
+        ? { clientAuth: { mode: 'cognito' as const, domain: options.cognito.hostedUiUrl, clientId: options.cognito.verifier.clientId } }
+        : {}),
       wsConnection: createConnectionHandler(services.connections),
       ...(existsSync(WEB_DIST) ? { staticDir: WEB_DIST } : {}),
     });
@@ -206,7 +218,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const resumed = await stepFunctions.resumeUnfinished();
     if (resumed > 0) log(`workflow: resumed ${resumed} unfinished execution(s)`);
 
-    const admin = await bootstrapAdmin(services, options.admin);
+    const admin = options.cognito ? { email: (options.admin?.email ?? DEFAULT_ADMIN_EMAIL).toLowerCase() } : await bootstrapAdmin(services, options.admin);
 
     if (options.pos !== false) {
       pos = await startDemoPos({ port: options.ports.pos, host, logFile });

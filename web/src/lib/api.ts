@@ -67,8 +67,12 @@ export interface RequestOptions {
   readonly anonymous?: boolean;
 }
 
-/** Calls the API at `path` (relative to apiBaseUrl, e.g. `/incidents`). Any 401 on a signed-in call ends the session. */
-export async function request<T>(method: string, path: string, body?: unknown, options: RequestOptions = {}): Promise<T> {
+/**
+ * Calls the API at `path` (relative to apiBaseUrl, e.g. `/incidents`). A 401 on a signed-in call is retried once if
+ * the session could be renewed (Cognito refresh token), and otherwise ends the session. Repeating a write is safe: a
+ * 401 comes from the authorizer, before any handler ran.
+ */
+export async function request<T>(method: string, path: string, body?: unknown, options: RequestOptions = {}, retried = false): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   const token = auth.snapshot.session?.token;
@@ -92,7 +96,12 @@ export async function request<T>(method: string, path: string, body?: unknown, o
   } catch {
     parsed = undefined;
   }
-  if (res.status === 401 && !options.anonymous) auth.expire();
+  if (res.status === 401 && !options.anonymous) {
+    // Another request may have renewed the token while this one was out; then just repeat it with the new one.
+    const current = auth.snapshot.session?.token;
+    if (!retried && token && ((current !== undefined && current !== token) || (await auth.renew()))) return request<T>(method, path, body, options, true);
+    auth.expire();
+  }
   if (!res.ok) throw apiErrorFrom(res.status, parsed);
   return parsed as T;
 }
