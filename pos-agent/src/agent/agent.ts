@@ -181,6 +181,7 @@ export class PosAgent {
   private unreportedDrop: UnreportedDrop | undefined;
   private readonly dropNotices: DropNoticeStore;
   private shipping: Promise<void> | undefined;
+  private shipAgain = false;
   private readonly abort = new AbortController();
   private acknowledged: FilePosition | undefined;
   private openedOnce = false;
@@ -387,12 +388,10 @@ export class PosAgent {
         this.kickAppending();
         await this.appending;
       }
-      while ((this.buffer?.bufferedRecords ?? 0) > 0) {
-        this.kickShipping();
-        if (this.shipping === undefined) return false;
-        await this.shipping;
-      }
-      return true;
+      // One pass ships until the buffer reads empty (or the deadline aborts it); nothing is appended any more.
+      this.kickShipping();
+      while (this.shipping !== undefined) await this.shipping;
+      return (this.buffer?.bufferedRecords ?? 0) === 0 && this.unreportedDrop === undefined;
     })();
     try {
       return await Promise.race([emptied, deadline]);
@@ -528,11 +527,17 @@ export class PosAgent {
   }
 
   private kickShipping(): void {
-    if (this.shipping !== undefined || this.abort.signal.aborted || this.buffer === undefined) return;
+    if (this.abort.signal.aborted || this.buffer === undefined) return;
+    if (this.shipping !== undefined) {
+      // The loop may already have found the buffer empty: a batch appended meanwhile must not wait for the next one.
+      this.shipAgain = true;
+      return;
+    }
+    this.shipAgain = false;
+    // Re-kicked only when asked to, never because a counter says there is more: a miscount must not spin the CPU.
     this.shipping = this.shipBuffer().finally(() => {
       this.shipping = undefined;
-      // A batch appended while the loop was finishing must not wait for the next one.
-      if (((this.buffer?.bufferedRecords ?? 0) > 0 || this.unreportedDrop !== undefined) && this.state !== 'stopped') this.kickShipping();
+      if (this.shipAgain && this.state !== 'stopped') this.kickShipping();
     });
   }
 
