@@ -1,5 +1,6 @@
 import { jest } from '@jest/globals';
 import type { Context } from 'aws-lambda';
+import { TABLE_ENV } from '../../../src/config.js';
 
 /** One metric as CloudWatch would extract it from an EMF document. */
 export interface EmittedMetric {
@@ -76,6 +77,10 @@ export const LAMBDA_LIKE_ENV = {
   POWERTOOLS_METRICS_NAMESPACE: 'StackLensTest',
   // Force metrics on even if the developer's shell has POWERTOOLS_DEV set, which would switch them off.
   POWERTOOLS_METRICS_DISABLED: 'false',
+  AWS_REGION: 'eu-west-1',
+  WS_MANAGEMENT_ENDPOINT: 'https://ws.example.com/dev',
+  // Every table named after its id, as configFromEnv requires.
+  ...Object.fromEntries(Object.entries(TABLE_ENV).map(([id, variable]) => [variable, id])),
 } as const;
 
 /** Sets variables for one test file and returns how to put the previous values back. */

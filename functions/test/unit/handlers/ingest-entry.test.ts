@@ -11,17 +11,7 @@ let handler: (typeof import('../../../src/handlers/ingest.js'))['handler'];
 let restoreEnv: () => void;
 
 beforeAll(async () => {
-  restoreEnv = withEnv({
-    ...LAMBDA_LIKE_ENV,
-    AWS_REGION: 'eu-west-1',
-    INCIDENTS_TABLE: 'incidents',
-    OCCURRENCES_TABLE: 'occurrences',
-    TIMELINE_TABLE: 'timeline',
-    CONNECTIONS_TABLE: 'connections',
-    SETTINGS_TABLE: 'settings',
-    AUDIT_TABLE: 'audit',
-    WS_MANAGEMENT_ENDPOINT: 'https://ws.example.com/dev',
-  });
+  restoreEnv = withEnv(LAMBDA_LIKE_ENV);
   ({ handler } = await import('../../../src/handlers/ingest.js'));
 });
 
