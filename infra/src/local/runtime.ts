@@ -171,8 +171,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         }
       },
       onDeliveryFailed: (error) => log(`ingest: delivery failed after retries: ${error instanceof Error ? error.message : String(error)}`),
+      deliveryJournal: path.join(dataDir, 'cloudwatch-logs', 'deliveries.jsonl'),
+      warn: log,
     });
-    stops.push(() => logs.drain(5_000));
+    stops.push(() => logs.close(5_000));
     // What the CDK stack declares at deploy time: the log group and its error subscription.
     await createIfMissing(() => logs.handle('CreateLogGroup', { logGroupName: LOG_GROUP_NAME }));
     await logs.handle('PutSubscriptionFilter', {
@@ -181,6 +183,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       filterPattern: ERROR_FILTER_PATTERN,
       destinationArn: `arn:aws:lambda:${REGION}:000000000000:function:${FUNCTIONS.ingest.name}`,
     });
+    const owed = logs.resumeDeliveries();
+    if (owed > 0) log(`ingest: delivering ${owed} batch(es) accepted before the last stop`);
 
     let pos: { url: string; close(): Promise<void> } | undefined;
     let agent: PosAgent | undefined;

@@ -80,10 +80,22 @@ export interface DeliveryQueueOptions {
   readonly retries: number;
   readonly retryDelayMs: number;
   readonly onDeliveryFailed?: ((err: unknown, event: SubscriptionEvent) => void) | undefined;
+  /**
+   * Called as each job ends: `settled` when every payload was delivered or can never be (too large, unencodable),
+   * not when one was given up on after its retries.
+   */
+  readonly onJobFinished?: ((job: DeliveryJob, settled: boolean) => void) | undefined;
+  /** Called each time the last queued or running job ends. */
+  readonly onIdle?: (() => void) | undefined;
 }
 
 /** One queued unit: a subscription message whose events may become several payloads. */
-export type DeliveryJob = { readonly header: Omit<SubscriptionMessage, 'logEvents'>; readonly logEvents: readonly SubscriptionLogEvent[] };
+export type DeliveryJob = {
+  readonly header: Omit<SubscriptionMessage, 'logEvents'>;
+  readonly logEvents: readonly SubscriptionLogEvent[];
+  /** Set when the job is also written to a DeliveryJournal. */
+  readonly journalId?: string;
+};
 
 /**
  * Jobs run in order within a lane (a subscription filter on one log stream) and lanes take turns, with at
@@ -145,7 +157,9 @@ export class DeliveryQueue {
         continue;
       }
       this.busy.add(lane);
-      void this.run(job).finally(() => this.finish(lane));
+      void this.run(job)
+        .then((settled) => this.options.onJobFinished?.(job, settled))
+        .finally(() => this.finish(lane));
     }
   }
 
@@ -156,13 +170,15 @@ export class DeliveryQueue {
     else this.lanes.delete(lane);
     this.pump();
     if (this.pendingJobs === 0) {
+      this.options.onIdle?.();
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
       for (const waiter of waiters) waiter();
     }
   }
 
-  private async run(job: DeliveryJob): Promise<void> {
+  /** Resolves to whether the job is settled (see onJobFinished). */
+  private async run(job: DeliveryJob): Promise<boolean> {
     let payloads: Array<EncodedPayload | PayloadTooLargeError>;
     try {
       payloads = await buildSubscriptionPayloads(job.header, job.logEvents);
@@ -170,29 +186,31 @@ export class DeliveryQueue {
       // Encoding failed, so there is no payload to hand over; the hook still learns what went wrong.
       this.failed += 1;
       this.report(err, { awslogs: { data: '' } });
-      return;
+      return true;
     }
+    let settled = true;
     for (const payload of payloads) {
       if (payload instanceof PayloadTooLargeError) {
         this.failed += 1;
         this.report(payload, payload.payload.event);
         continue;
       }
-      await this.deliverWithRetries(payload.event);
+      if (!(await this.deliverWithRetries(payload.event))) settled = false;
     }
+    return settled;
   }
 
-  private async deliverWithRetries(event: SubscriptionEvent): Promise<void> {
+  private async deliverWithRetries(event: SubscriptionEvent): Promise<boolean> {
     for (let attempt = 0; ; attempt += 1) {
       try {
         await this.options.deliver(event);
         this.delivered += 1;
-        return;
+        return true;
       } catch (err) {
         if (attempt >= this.options.retries) {
           this.failed += 1;
           this.report(err, event);
-          return;
+          return false;
         }
         await sleep(this.options.retryDelayMs * 2 ** attempt);
       }

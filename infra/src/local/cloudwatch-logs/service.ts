@@ -12,7 +12,8 @@
 // - Deliveries go to `deliver` whatever the destination ARN; one lane per (filter, stream) keeps order.
 // - Describe* pagination tokens are offsets into the sorted list.
 import { AwsServiceError } from '../aws-error.js';
-import { DeliveryQueue, type SubscriptionLogEvent } from './delivery.js';
+import { DeliveryQueue, type DeliveryJob, type SubscriptionLogEvent } from './delivery.js';
+import { DeliveryJournal, type JournaledJob } from './delivery-journal.js';
 import { EventIdSequence } from './event-ids.js';
 import { compileFilterPattern, type MessageMatcher } from './filter-pattern.js';
 import {
@@ -54,6 +55,13 @@ export interface CloudWatchLogsServiceOptions {
   maxEventBytes?: number;
   /** Called once per invocation given up on (after retries, or one event too large for any invocation). */
   onDeliveryFailed?: (err: unknown, event: { awslogs: { data: string } }) => void;
+  /**
+   * A file that keeps accepted subscription jobs until delivered, so a killed process owes nothing it acknowledged;
+   * resumeDeliveries() sends what it still holds. Without it, undelivered jobs live only in memory.
+   */
+  deliveryJournal?: string;
+  /** Warnings about the journal (unreadable lines, failed writes). */
+  warn?: (line: string) => void;
 }
 
 export interface CloudWatchLogsStats {
@@ -167,6 +175,11 @@ export class LocalCloudWatchLogs {
   private readonly retainEvents: number;
   private readonly maxEventBytes: number;
   private readonly counters = { putRequests: 0, eventsAccepted: 0, tooOld: 0, tooNew: 0, eventsMatched: 0 };
+  private readonly journal: DeliveryJournal | undefined;
+  /** Journaled jobs read at start, or given up on since: owed a delivery at the next start. */
+  private readonly owed = new Map<string, JournaledJob>();
+  private readonly inFlight = new Map<string, JournaledJob>();
+  private readonly warn: (line: string) => void;
 
   constructor(opts: CloudWatchLogsServiceOptions) {
     this.accountId = opts.accountId ?? '000000000000';
@@ -180,7 +193,49 @@ export class LocalCloudWatchLogs {
       retries: nonNegativeInteger(opts.deliveryRetries ?? 2, 'deliveryRetries'),
       retryDelayMs: nonNegativeInteger(opts.deliveryRetryDelayMs ?? 1000, 'deliveryRetryDelayMs'),
       onDeliveryFailed: opts.onDeliveryFailed,
+      onJobFinished: (job, settled) => this.jobFinished(job, settled),
+      onIdle: () => {
+        if (this.journal) this.journal.compact(() => [...this.owed.values(), ...this.inFlight.values()]).catch((error: unknown) => this.warn(`cloudwatch-logs: compacting the delivery journal failed: ${String(error)}`));
+      },
     });
+    this.warn = opts.warn ?? (() => undefined);
+    if (opts.deliveryJournal) {
+      const { journal, unsettled } = DeliveryJournal.open(opts.deliveryJournal, this.warn);
+      this.journal = journal;
+      for (const entry of unsettled) this.owed.set(entry.id, entry);
+    }
+  }
+
+  /** Queues the deliveries a previous process accepted and never finished; returns how many jobs. */
+  resumeDeliveries(): number {
+    const owed = [...this.owed.values()];
+    this.owed.clear();
+    for (const entry of owed) {
+      this.inFlight.set(entry.id, entry);
+      this.queue.enqueue(entry.lane, { ...entry.job, journalId: entry.id });
+    }
+    return owed.length;
+  }
+
+  /** Waits for queued deliveries up to `timeoutMs`, then closes the journal; whatever is still queued stays owed in it. */
+  async close(timeoutMs = 5_000): Promise<void> {
+    try {
+      await this.drain(timeoutMs);
+    } finally {
+      await this.journal?.close();
+    }
+  }
+
+  private jobFinished(job: DeliveryJob, settled: boolean): void {
+    if (!this.journal || job.journalId === undefined) return;
+    const entry = this.inFlight.get(job.journalId);
+    this.inFlight.delete(job.journalId);
+    if (settled) {
+      this.journal.settled(job.journalId).catch((error: unknown) => this.warn(`cloudwatch-logs: journal write failed: ${String(error)}`));
+    } else if (entry) {
+      this.owed.set(entry.id, entry);
+      this.warn(`cloudwatch-logs: a delivery of ${job.logEvents.length} event(s) stays in ${this.journal.file} and is sent again at the next start`);
+    }
   }
 
   async handle(operation: string, input: unknown): Promise<unknown> {
@@ -318,7 +373,7 @@ export class LocalCloudWatchLogs {
   // ---------------------------------------------------------------------------------------------------
   // Events
 
-  private putLogEvents(input: unknown): unknown {
+  private async putLogEvents(input: unknown): Promise<unknown> {
     this.counters.putRequests += 1;
     const { logGroupName, logStreamName, logEvents } = parseInput(PutLogEventsInput, input);
 
@@ -370,7 +425,7 @@ export class LocalCloudWatchLogs {
     this.counters.eventsAccepted += accepted.length;
     this.counters.tooOld += firstKept;
     this.counters.tooNew += logEvents.length - firstTooNew;
-    this.subscribe(group, stream, accepted);
+    await this.subscribe(group, stream, accepted);
 
     const rejected = {
       ...(firstKept > 0 ? { tooOldLogEventEndIndex: firstKept - 1 } : {}),
@@ -382,8 +437,10 @@ export class LocalCloudWatchLogs {
     };
   }
 
-  private subscribe(group: LogGroup, stream: LogStream, events: readonly StoredEvent[]): void {
+  /** Resolves once every job is journaled (when there is a journal): only then may PutLogEvents answer. */
+  private async subscribe(group: LogGroup, stream: LogStream, events: readonly StoredEvent[]): Promise<void> {
     if (events.length === 0) return;
+    const journaled: Array<Promise<void>> = [];
     for (const filter of group.filters.values()) {
       const logEvents: SubscriptionLogEvent[] = [];
       for (const event of events) {
@@ -391,17 +448,32 @@ export class LocalCloudWatchLogs {
       }
       if (logEvents.length === 0) continue;
       this.counters.eventsMatched += logEvents.length;
-      this.queue.enqueue(laneKey(group.name, filter.name, stream.name), {
-        header: {
-          messageType: 'DATA_MESSAGE',
-          owner: this.accountId,
-          logGroup: group.name,
-          logStream: stream.name,
-          subscriptionFilters: [filter.name],
-        },
-        logEvents,
-      });
+      journaled.push(
+        this.enqueue(laneKey(group.name, filter.name, stream.name), {
+          header: {
+            messageType: 'DATA_MESSAGE',
+            owner: this.accountId,
+            logGroup: group.name,
+            logStream: stream.name,
+            subscriptionFilters: [filter.name],
+          },
+          logEvents,
+        }),
+      );
     }
+    await Promise.all(journaled);
+  }
+
+  private async enqueue(lane: string, job: DeliveryJob): Promise<void> {
+    if (!this.journal) {
+      this.queue.enqueue(lane, job);
+      return;
+    }
+    const { entry, written } = this.journal.accepted(lane, job);
+    // In flight from now: a compaction queued behind this write must keep it.
+    this.inFlight.set(entry.id, entry);
+    await written;
+    this.queue.enqueue(lane, { ...job, journalId: entry.id });
   }
 
   private getLogEvents(input: unknown): unknown {
