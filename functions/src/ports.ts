@@ -19,12 +19,20 @@ export interface Page<T> {
 }
 
 export interface IncidentStore {
-  /** Records an occurrence. Resolves false when the same log event was already counted (a redelivery). */
-  claimOccurrence(occurrence: Occurrence): Promise<boolean>;
+  /**
+   * Records an occurrence for `batch` (see IncidentDelta.batch). Resolves false when the same log event was already
+   * counted (a redelivery), including by a batch that died after counting it and before flagging it.
+   */
+  claimOccurrence(occurrence: Occurrence, batch?: string): Promise<boolean>;
   /** Flags claimed occurrences as counted on their incident, so a later redelivery is recognised as a duplicate. */
   markCounted(occurrences: readonly Occurrence[]): Promise<void>;
-  /** Atomically adds a batch's counts to the incident, creating it on first sight. */
-  applyDelta(delta: IncidentDelta): Promise<{ incident: Incident; created: boolean }>;
+  /**
+   * Atomically adds a batch's counts to the incident, creating it on first sight. A batch already applied is not added
+   * again: `applied: false` and the incident as it is.
+   */
+  applyDelta(delta: IncidentDelta): Promise<{ incident: Incident; created: boolean; applied?: boolean }>;
+  /** Forgets a batch once all its occurrences are flagged counted. */
+  finishBatch(incidentId: string, batch: string): Promise<void>;
   get(id: string): Promise<Incident | undefined>;
   list(query: IncidentQuery): Promise<Page<Incident>>;
   recentOccurrences(id: string, limit: number): Promise<Occurrence[]>;

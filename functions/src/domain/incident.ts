@@ -101,6 +101,11 @@ export interface IncidentDelta {
   readonly firstSeen: string;
   readonly lastSeen: string;
   readonly sample: string;
+  /**
+   * Names this delivery's share of the incident, the same on every redelivery of it: the count is applied once per
+   * batch, even when a delivery died between counting and flagging its occurrences counted.
+   */
+  readonly batch?: string;
 }
 
 /** Incident ids are fingerprints: 16 lowercase hex characters. */

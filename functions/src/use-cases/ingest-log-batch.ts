@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { splitStableId } from '../domain/event-id.js';
 import { analyzeRecord, type AnalyzedRecord } from '../domain/analyze.js';
 import {
@@ -91,15 +92,19 @@ export async function ingestLogBatch(batch: LogBatch, deps: IngestDeps): Promise
     });
   }
 
-  const fresh = await claimAll(pending, deps.incidents);
+  const batches = batchIds(pending);
+  const fresh = await claimAll(pending, deps.incidents, batches);
   const duplicates = pending.length - fresh.length;
   if (duplicates > 0) skipped.duplicate = duplicates;
 
   const created: string[] = [];
   const updated: string[] = [];
+  const countedBefore = new Set<string>();
+  const deltas = deltasByIncident(fresh);
   await Promise.all(
-    deltasByIncident(fresh).map(async ({ delta, occurrences }) => {
-      const applied = await deps.incidents.applyDelta(delta);
+    deltas.map(async ({ delta, occurrences }) => {
+      const applied = await deps.incidents.applyDelta({ ...delta, batch: batches.get(delta.id)! });
+      if (applied.applied === false) countedBefore.add(delta.id);
       const isNew = applied.created;
       let incident = applied.incident;
       (isNew ? created : updated).push(incident.id);
@@ -118,13 +123,17 @@ export async function ingestLogBatch(batch: LogBatch, deps: IngestDeps): Promise
         notify(deps, incident, isNew ? 'incident.created' : 'incident.updated', now),
         automate(deps, incident, { isNew, regressed: reopened !== undefined }, now),
       ]);
+      await deps.incidents.finishBatch(delta.id, batches.get(delta.id)!);
     }),
   );
+  // Incidents of this batch whose occurrences were all counted already: a redelivery may still hold its batch open.
+  const withFresh = new Set(deltas.map(({ delta }) => delta.id));
+  await Promise.all([...batches].filter(([id]) => !withFresh.has(id)).map(([id, batch]) => deps.incidents.finishBatch(id, batch)));
 
   await Promise.all([
     Object.keys(skipped).length > 0 ? deps.stats.increment('ingest.skipped', skipped) : undefined,
     // The overview reads the last hour and today; two days of buckets is plenty.
-    ...fleetCounters(fresh).map(([group, counts]) => deps.stats.increment(group, counts, Math.floor(Date.now() / 1000) + 2 * 86_400)),
+    ...fleetCounters(fresh.filter(({ occurrence }) => !countedBefore.has(occurrence.incidentId))).map(([group, counts]) => deps.stats.increment(group, counts, Math.floor(Date.now() / 1000) + 2 * 86_400)),
   ]);
   return { received: batch.events.length, recorded: fresh.length, skipped, created, updated };
 }
@@ -144,13 +153,28 @@ function fleetCounters(items: readonly Pending[]): Array<[string, Record<string,
   return [...groups];
 }
 
-async function claimAll(pending: readonly Pending[], store: IncidentStore): Promise<Pending[]> {
+/**
+ * One id per incident in this delivery, from the events it carries: a redelivery of the same delivery gets the same
+ * ids, whatever was claimed or counted in between.
+ */
+function batchIds(items: readonly Pending[]): Map<string, string> {
+  const keys = new Map<string, string[]>();
+  for (const { occurrence } of items) {
+    const list = keys.get(occurrence.incidentId) ?? [];
+    list.push(`${occurrence.occurredAt}#${occurrence.eventId}`);
+    keys.set(occurrence.incidentId, list);
+  }
+  return new Map([...keys].map(([id, list]) => [id, createHash('sha256').update(id).update('\n').update(list.sort().join('\n')).digest('base64url').slice(0, 22)]));
+}
+
+async function claimAll(pending: readonly Pending[], store: IncidentStore, batches: ReadonlyMap<string, string>): Promise<Pending[]> {
   const claimed = new Array<boolean>(pending.length).fill(false);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < pending.length) {
       const index = next++;
-      claimed[index] = await store.claimOccurrence(pending[index]!.occurrence);
+      const occurrence = pending[index]!.occurrence;
+      claimed[index] = await store.claimOccurrence(occurrence, batches.get(occurrence.incidentId));
     }
   };
   await Promise.all(Array.from({ length: Math.min(CLAIM_CONCURRENCY, pending.length) }, worker));

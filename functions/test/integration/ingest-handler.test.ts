@@ -91,6 +91,65 @@ describe('Handler: ingest', () => {
     expect(items[0]!.sample.startsWith('[2026-11-26T12:00:00.000Z] [ERROR]')).toBe(true);
   });
 
+  describe('a delivery that died after counting and before flagging its occurrences counted', () => {
+    // The process dies (Lambda timeout, SIGKILL) between the incident's increment and the occurrence flags.
+    const dyingOnce = () => {
+      let died = false;
+      const incidents = Object.create(services.incidents) as Services['incidents'];
+      incidents.markCounted = async (occurrences) => {
+        if (!died) {
+          died = true;
+          throw new Error('process killed');
+        }
+        return services.incidents.markCounted(occurrences);
+      };
+      return createIngestHandler({ incidents, stats: services.stats, notifier });
+    };
+    const first = () =>
+      batch([
+        { id: '401', message: `sl1:0123456789ab:1k ${line('ORD-1')}` },
+        { id: '402', message: `sl1:0123456789ab:2k ${line('ORD-2')}` },
+      ]);
+
+    it('is not counted again when the same delivery is retried', async () => {
+      await expect(dyingOnce()(first())).rejects.toThrow('process killed');
+      const retry = await handler(first());
+      const { items } = await services.incidents.list({ limit: 10 });
+      expect(items[0]!.occurrences).toBe(2);
+      expect(retry.recorded).toBe(2);
+      // Settled: a third delivery finds every occurrence flagged, and the incident holds no batch in progress.
+      expect((await handler(first())).skipped).toEqual({ duplicate: 2 });
+      expect((await services.incidents.list({ limit: 10 })).items[0]!.occurrences).toBe(2);
+    });
+
+    it('is not counted again when the agent re-sends its records in a differently cut batch', async () => {
+      await expect(dyingOnce()(first())).rejects.toThrow('process killed');
+      // The agent restarted from its checkpoint: the same records under new CloudWatch ids, plus one new one.
+      const resent = batch([
+        { id: '501', message: `sl1:0123456789ab:1k ${line('ORD-1')}` },
+        { id: '502', message: `sl1:0123456789ab:2k ${line('ORD-2')}` },
+        { id: '503', message: `sl1:0123456789ab:3k ${line('ORD-3')}` },
+      ]);
+      const again = await handler(resent);
+      expect(again.skipped).toEqual({ duplicate: 2 });
+      expect((await services.incidents.list({ limit: 10 })).items[0]!.occurrences).toBe(3);
+    });
+
+    it('is counted when the delivery died before the increment, whoever delivers it next', async () => {
+      const incidents = Object.create(services.incidents) as Services['incidents'];
+      incidents.applyDelta = async () => {
+        throw new Error('process killed');
+      };
+      await expect(createIngestHandler({ incidents, stats: services.stats, notifier })(first())).rejects.toThrow('process killed');
+      const resent = batch([
+        { id: '601', message: `sl1:0123456789ab:1k ${line('ORD-1')}` },
+        { id: '602', message: `sl1:0123456789ab:2k ${line('ORD-2')}` },
+      ]);
+      expect((await handler(resent)).recorded).toBe(2);
+      expect((await services.incidents.list({ limit: 10 })).items[0]!.occurrences).toBe(2);
+    });
+  });
+
   it('takes store and kiosk from the record before the stream name', async () => {
     await handler(batch([{ id: '1', message: line('ORD-1', 'store-042') }, { id: '2', message: 'Payment declined: no code here, level missing' }]));
     const { items } = await services.incidents.list({ limit: 10 });

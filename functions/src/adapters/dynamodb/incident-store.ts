@@ -40,15 +40,16 @@ export class DynamoIncidentStore implements IncidentStore {
 
   /**
    * The occurrence item is written before the incident is counted and flagged `counted` after. A delivery that failed
-   * in between left it uncounted, so the retry counts it instead of dropping it as a duplicate.
+   * in between left it uncounted, so the retry counts it instead of dropping it as a duplicate, unless the batch that
+   * claimed it had already added it to the incident (its batch attribute is still there): then it is counted.
    */
-  async claimOccurrence(occurrence: Occurrence): Promise<boolean> {
+  async claimOccurrence(occurrence: Occurrence, batch?: string): Promise<boolean> {
     const key = { incidentId: occurrence.incidentId, sk: occurrenceKey(occurrence) };
     try {
       await this.db.send(
         new PutCommand({
           TableName: this.tables.occurrences,
-          Item: { ...occurrence, ...key, counted: false, expiresAt: this.expiry() },
+          Item: { ...occurrence, ...key, counted: false, ...(batch ? { claimedBy: batch } : {}), expiresAt: this.expiry() },
           ConditionExpression: 'attribute_not_exists(sk)',
         }),
       );
@@ -57,7 +58,53 @@ export class DynamoIncidentStore implements IncidentStore {
       if (!isConditionalCheckFailed(error)) throw error;
     }
     const existing = await this.db.send(new GetCommand({ TableName: this.tables.occurrences, Key: key, ConsistentRead: true }));
-    return existing.Item?.counted !== true;
+    if (existing.Item?.counted === true) return false;
+    const holder = existing.Item?.claimedBy as string | undefined;
+    if (!batch || holder === undefined || holder === batch) return true;
+    if (await this.batchApplied(occurrence.incidentId, holder)) {
+      await this.markCounted([occurrence]);
+      return false;
+    }
+    // The other batch never counted it: take it over, unless someone else just did (or it was counted meanwhile).
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tables.occurrences,
+          Key: key,
+          UpdateExpression: 'SET #claimedBy = :me',
+          ConditionExpression: '#claimedBy = :holder AND #counted = :false',
+          ExpressionAttributeNames: { '#claimedBy': 'claimedBy', '#counted': 'counted' },
+          ExpressionAttributeValues: { ':me': batch, ':holder': holder, ':false': false },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionalCheckFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  async finishBatch(incidentId: string, batch: string): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tables.incidents,
+          Key: { id: incidentId },
+          UpdateExpression: 'REMOVE #batch',
+          ConditionExpression: 'attribute_exists(#id)',
+          ExpressionAttributeNames: { '#batch': batchAttribute(batch), '#id': 'id' },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionalCheckFailed(error)) throw error;
+    }
+  }
+
+  private async batchApplied(incidentId: string, batch: string): Promise<boolean> {
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.tables.incidents, Key: { id: incidentId }, ConsistentRead: true, ProjectionExpression: '#batch', ExpressionAttributeNames: { '#batch': batchAttribute(batch) } }),
+    );
+    return out.Item?.[batchAttribute(batch)] !== undefined;
   }
 
   async markCounted(occurrences: readonly Occurrence[]): Promise<void> {
@@ -75,12 +122,17 @@ export class DynamoIncidentStore implements IncidentStore {
     }
   }
 
-  async applyDelta(delta: IncidentDelta): Promise<{ incident: Incident; created: boolean }> {
+  async applyDelta(delta: IncidentDelta): Promise<{ incident: Incident; created: boolean; applied?: boolean }> {
     const now = new Date().toISOString();
     for (let round = 0; round < MAX_UPSERT_ROUNDS; round++) {
       // Common case: the incident exists and this batch is its newest news.
       const inOrder = await this.tryUpdate(delta, now, true);
       if (inOrder) return { incident: await this.afterWrite(delta, inOrder), created: false };
+      if (delta.batch) {
+        // A redelivery of a batch that was counted before its delivery died: the update was refused for that reason.
+        const current = await this.db.send(new GetCommand({ TableName: this.tables.incidents, Key: { id: delta.id }, ConsistentRead: true }));
+        if (current.Item?.[batchAttribute(delta.batch)] !== undefined) return { incident: toIncident(current.Item), created: false, applied: false };
+      }
       // Late batch (an agent catching up after an outage): count it without moving lastSeen backwards.
       const late = await this.tryUpdate(delta, now, false);
       if (late) return { incident: await this.afterWrite(delta, late), created: false };
@@ -115,6 +167,11 @@ export class DynamoIncidentStore implements IncidentStore {
     });
     const sets = ['#updatedAt = :now'];
     let condition = 'attribute_exists(#id)';
+    if (delta.batch) {
+      names['#batch'] = batchAttribute(delta.batch);
+      sets.push('#batch = :now');
+      condition += ' AND attribute_not_exists(#batch)';
+    }
     if (advanceLastSeen) {
       names['#lastSeen'] = 'lastSeen';
       names['#sample'] = 'sample';
@@ -234,6 +291,7 @@ export class DynamoIncidentStore implements IncidentStore {
       createdAt: now,
       updatedAt: now,
       version: 1,
+      ...(delta.batch ? { [batchAttribute(delta.batch)]: now } : {}),
     };
     try {
       await this.db.send(new PutCommand({ TableName: this.tables.incidents, Item: item, ConditionExpression: 'attribute_not_exists(#id)', ExpressionAttributeNames: { '#id': 'id' } }));
@@ -614,6 +672,11 @@ export class DynamoIncidentStore implements IncidentStore {
   private expiry(): number {
     return Math.floor(Date.now() / 1000) + this.retentionDays * 86_400;
   }
+}
+
+/** One attribute per batch being counted, removed once its occurrences are flagged: as many as deliveries in flight. */
+function batchAttribute(batch: string): string {
+  return `countingBatch_${batch}`;
 }
 
 function occurrenceKey(occurrence: Occurrence): string {
