@@ -78,6 +78,7 @@ async function start(argv: string[]): Promise<number> {
     jira: { allowHosts: parseHostList(env.STACKLENS_JIRA_ALLOW_HOSTS) },
     ...(env.BEDROCK_MODEL_ID ? { bedrock: { modelId: env.BEDROCK_MODEL_ID, ...(env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME ? { endpoint: env.AWS_ENDPOINT_URL_BEDROCK_RUNTIME } : {}) } } : {}),
     ...(env.STACKLENS_SECRETS_KEY_FILE ? { secretsKeyFile: env.STACKLENS_SECRETS_KEY_FILE } : {}),
+    ...(env.STACKLENS_DYNAMODB_ENDPOINT ? { dynamodbEndpoint: env.STACKLENS_DYNAMODB_ENDPOINT } : {}),
     dashboardUrl: env.STACKLENS_DASHBOARD_URL ?? `http://127.0.0.1:${port(env, 'PORT', 3000)}`,
     log: (line) => process.stderr.write(`${line}\n`),
   });

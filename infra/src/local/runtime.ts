@@ -56,6 +56,11 @@ export interface LocalStackOptions {
    * created or accepted.
    */
   readonly cognito?: { readonly hostedUiUrl: string; readonly verifier: CognitoVerifierOptions };
+  /**
+   * A DynamoDB endpoint that runs on its own (DynamoDB Local, a separate dynalite) instead of the built-in one, so the
+   * database outlives or restarts apart from this process. `ports.dynamodb` is then unused.
+   */
+  readonly dynamodbEndpoint?: string;
 }
 
 export interface LocalStack {
@@ -106,8 +111,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   };
 
   try {
-    const dynamo = await startDynalite({ dir: path.join(dataDir, 'dynamodb'), port: options.ports.dynamodb, host });
-    stops.push(() => dynamo.close());
+    const dynamo = options.dynamodbEndpoint
+      ? { endpoint: options.dynamodbEndpoint }
+      : await startDynalite({ dir: path.join(dataDir, 'dynamodb'), port: options.ports.dynamodb, host });
+    if ('close' in dynamo) stops.push(() => dynamo.close());
     // Runs just before the tables close (stops run in reverse): handlers still working finish against a live database.
     stops.push(() => settleInvocations(10_000));
     const tables = localTableNames();
