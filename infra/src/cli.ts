@@ -10,6 +10,7 @@ const USAGE = `Usage: stacklens <command>
   scenario run NAME [--count N] [--store S] [--kiosk K] [--rate R]
   agent --file PATH --store ID --kiosk ID [--endpoint URL] ...   run the pos-agent
   bench                            run the benchmarks and print their figures
+  soak [--minutes 10] [--rate 200] [--kiosks 50]   the long soak: exits 1 on loss, memory growth or latency drift
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -36,6 +37,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'bench': {
       const { runBenchmarks } = await import('../bench/run.js');
       return runBenchmarks(rest, io);
+    }
+    case 'soak': {
+      const { soakCommand } = await import('../bench/soak.js');
+      return soakCommand(rest, io);
     }
     case undefined:
     case 'help':

@@ -1,0 +1,229 @@
+// The soak: a fleet of kiosks, each a real bundled pos-agent process under the kiosk unit's Node options, writing
+// errors at a steady total rate into their own POS logs, shipped through the local pipeline (CloudWatch Logs endpoint,
+// subscription, ingest, DynamoDB, WebSocket) to a dashboard socket. Per window it records the write → WebSocket
+// latency of every line and the RSS of every process; at the end every line must be counted exactly once.
+import { execFile } from 'node:child_process';
+import { appendFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import WebSocket from 'ws';
+import { kioskNodeOptions } from '../../pos-agent/bench/agent-throughput.js';
+import { startLocalStack } from '../src/local/runtime.js';
+import { spawnAgent, type AgentProcess } from '../test/helpers/agent-process.js';
+import { median, percentile } from './run.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const ADMIN = { email: 'soak@example.com', password: 'soak password 1' };
+
+export interface SoakOptions {
+  readonly durationMs: number;
+  readonly errorsPerSecond: number;
+  readonly kiosks: number;
+  /** Latency and memory are reported per window of this length. */
+  readonly windowMs: number;
+  readonly log?: (line: string) => void;
+}
+
+export interface SoakWindow {
+  readonly index: number;
+  readonly lines: number;
+  readonly p50: number;
+  readonly p95: number;
+  readonly p99: number;
+  /** RSS in MB: the stack process (which also writes the logs and reads the socket), and the largest agent. */
+  readonly stackRssMb: number;
+  readonly maxAgentRssMb: number;
+}
+
+export interface SoakReport {
+  readonly written: number;
+  readonly counted: number;
+  /** Lines whose incident never reached their occurrence number on the socket. */
+  readonly undelivered: number;
+  /** Kiosks whose incident count differs from what they wrote (lost if below, double-counted if above). */
+  readonly mismatches: Array<{ kiosk: string; written: number; counted: number }>;
+  readonly windows: SoakWindow[];
+  /** Per process, growth of median RSS from the second window (after warm-up) to the last, in percent. */
+  readonly rssGrowthPercent: { stack: number; agentsMax: number };
+  readonly drainMs: number;
+}
+
+export async function runSoak(options: SoakOptions): Promise<SoakReport> {
+  const log = options.log ?? (() => undefined);
+  await promisify(execFile)('npm', ['run', '--silent', 'build', '-w', 'pos-agent'], { cwd: ROOT });
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'stacklens-soak-'));
+  const stack = await startLocalStack({
+    dataDir: path.join(dir, 'data'),
+    ports: { api: 0, pos: 0, edge: 0, dynamodb: 0 },
+    pos: false,
+    agent: false,
+    admin: ADMIN,
+    secretsKeyFile: path.join(dir, 'master.key'),
+    log: (line) => log(`stack: ${line}`),
+  });
+  const agents: AgentProcess[] = [];
+  let socket: WebSocket | undefined;
+  try {
+    const nodeOptions = await kioskNodeOptions();
+    const kiosks = Array.from({ length: options.kiosks }, (_, i) => {
+      const n = String(i + 1).padStart(2, '0');
+      return { name: `kiosk-${n}`, store: `store-${n}`, code: `SOAK_K${n}`, file: path.join(dir, 'logs', `pos-${n}.log`), written: [] as number[], delivered: 0, latencies: [] as Array<[number, number]> };
+    });
+    await mkdir(path.join(dir, 'logs'));
+    for (const kiosk of kiosks) {
+      await writeFile(kiosk.file, '');
+      agents.push(
+        spawnAgent(
+          ['--file', kiosk.file, '--store', kiosk.store, '--kiosk', kiosk.name, '--endpoint', stack.urls.edge, '--state-dir', path.join(dir, 'state', kiosk.name), '--status-interval-ms', '0'],
+          { script: path.join(ROOT, 'pos-agent/dist/pos-agent.mjs'), nodeOptions },
+        ),
+      );
+    }
+    const followDeadline = Date.now() + 120_000;
+    while (!agents.every((a) => a.output.some((line) => line.includes('following '))) && Date.now() < followDeadline) await sleep(100);
+    if (!agents.every((a) => a.output.some((line) => line.includes('following ')))) throw new Error('not every agent started following its log within 120 s');
+    log(`${agents.length} agents following their logs`);
+
+    const login = await fetch(`${stack.urls.api}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+    const { token } = (await login.json()) as { token: string };
+    socket = new WebSocket(`${stack.urls.ws}?token=${encodeURIComponent(token)}`);
+    await new Promise((resolve, reject) => socket!.once('open', resolve).once('error', reject));
+    const byCode = new Map(kiosks.map((k) => [k.code, k]));
+    const started = performance.now();
+    socket.on('message', (raw) => {
+      const received = performance.now();
+      const message = JSON.parse(String(raw)) as { data?: { code?: string; occurrences?: number } };
+      const kiosk = byCode.get(message.data?.code ?? '');
+      if (!kiosk) return;
+      const upTo = Math.min(message.data!.occurrences ?? 0, kiosk.written.length);
+      for (; kiosk.delivered < upTo; kiosk.delivered++) {
+        const writtenAt = kiosk.written[kiosk.delivered]!;
+        kiosk.latencies.push([Math.floor((writtenAt - started) / options.windowMs), received - writtenAt]);
+      }
+    });
+
+    const rss: Array<{ window: number; stack: number; agents: number[] }> = [];
+    const sampler = setInterval(() => {
+      const window = Math.floor((performance.now() - started) / options.windowMs);
+      rss.push({ window, stack: process.memoryUsage().rss / 1e6, agents: agents.map((a) => a.rss() / 1e6) });
+    }, 2_000);
+
+    // Round-robin over kiosks at the total rate, so each kiosk writes errorsPerSecond / kiosks lines a second.
+    const total = Math.round((options.errorsPerSecond * options.durationMs) / 1000);
+    for (let i = 0; i < total; i++) {
+      const due = started + (i * 1000) / options.errorsPerSecond;
+      const wait = due - performance.now();
+      if (wait > 0) await sleep(wait);
+      const kiosk = kiosks[i % kiosks.length]!;
+      const order = `S${kiosk.name.slice(-2)}-${kiosk.written.length + 1}`;
+      kiosk.written.push(performance.now());
+      await appendFile(kiosk.file, `[${new Date().toISOString()}] [ERROR] Soak probe failed for order ${order} | {"code":"${kiosk.code}","orderId":"${order}","storeId":"${kiosk.store}","kioskId":"${kiosk.name}"}\n`);
+      if (i > 0 && i % (options.errorsPerSecond * 60) === 0) log(`${Math.round((performance.now() - started) / 1000)} s: ${i} lines written`);
+    }
+    const writtenAll = performance.now();
+    const deadline = Date.now() + 60_000;
+    while (kiosks.some((k) => k.delivered < k.written.length) && Date.now() < deadline) await sleep(100);
+    const drainMs = performance.now() - writtenAll;
+    clearInterval(sampler);
+
+    const list = await fetch(`${stack.urls.api}/incidents?limit=100`, { headers: { authorization: `Bearer ${token}` } });
+    const incidents = ((await list.json()) as { items: Array<{ code: string; occurrences: number }> }).items;
+    const countedByCode = new Map(incidents.map((i) => [i.code, i.occurrences]));
+    const mismatches = kiosks
+      .map((k) => ({ kiosk: k.name, written: k.written.length, counted: countedByCode.get(k.code) ?? 0 }))
+      .filter((m) => m.written !== m.counted);
+
+    const windowCount = Math.ceil(options.durationMs / options.windowMs);
+    const windows: SoakWindow[] = Array.from({ length: windowCount }, (_, index) => {
+      const latencies = kiosks.flatMap((k) => k.latencies.filter(([w]) => w === index).map(([, ms]) => ms));
+      const samples = rss.filter((s) => s.window === index);
+      return {
+        index,
+        lines: latencies.length,
+        p50: percentile(latencies, 50),
+        p95: percentile(latencies, 95),
+        p99: percentile(latencies, 99),
+        stackRssMb: samples.length ? median(samples.map((s) => s.stack)) : Number.NaN,
+        maxAgentRssMb: samples.length ? Math.max(...agents.map((_, a) => median(samples.map((s) => s.agents[a]!)))) : Number.NaN,
+      };
+    });
+    const baseline = windows[Math.min(1, windows.length - 1)]!;
+    const last = windows.at(-1)!;
+    const growth = (from: number, to: number) => ((to - from) / from) * 100;
+    const perAgentGrowth = agents.map((_, a) => {
+      const at = (w: number) => median(rss.filter((s) => s.window === w).map((s) => s.agents[a]!));
+      return growth(at(baseline.index), at(last.index));
+    });
+    return {
+      written: total,
+      counted: incidents.filter((i) => byCode.has(i.code)).reduce((sum, i) => sum + i.occurrences, 0),
+      undelivered: kiosks.reduce((sum, k) => sum + (k.written.length - k.delivered), 0),
+      mismatches,
+      windows,
+      rssGrowthPercent: { stack: growth(baseline.stackRssMb, last.stackRssMb), agentsMax: Math.max(...perAgentGrowth) },
+      drainMs,
+    };
+  } finally {
+    socket?.close();
+    await Promise.all(agents.map((a) => (a.child.exitCode === null ? a.kill('SIGTERM') : undefined)));
+    await stack.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** What `npm run soak` holds the run to: nothing lost or doubled, memory flat, latency as good at the end as after warm-up. */
+export function soakVerdict(report: SoakReport): string[] {
+  const problems: string[] = [];
+  if (report.counted !== report.written || report.mismatches.length > 0) problems.push(`counted ${report.counted} of ${report.written} lines (${report.mismatches.length} kiosks off)`);
+  if (report.undelivered > 0) problems.push(`${report.undelivered} lines never reached the dashboard socket`);
+  if (report.rssGrowthPercent.stack > 20) problems.push(`stack RSS grew ${report.rssGrowthPercent.stack.toFixed(1)}% after warm-up`);
+  if (report.rssGrowthPercent.agentsMax > 20) problems.push(`an agent's RSS grew ${report.rssGrowthPercent.agentsMax.toFixed(1)}% after warm-up`);
+  const baseline = report.windows[Math.min(1, report.windows.length - 1)]!;
+  const last = report.windows.at(-1)!;
+  // A window is "as good" when its p99 is within twice the warmed-up one plus a quarter second of scheduling noise.
+  if (last.p99 > 2 * baseline.p99 + 250) problems.push(`p99 latency went from ${baseline.p99.toFixed(0)} ms to ${last.p99.toFixed(0)} ms`);
+  return problems;
+}
+
+export function formatSoak(report: SoakReport, options: SoakOptions): string {
+  const rows = report.windows.map(
+    (w) =>
+      `| ${String(w.index + 1).padStart(6)} | ${String(w.lines).padStart(6)} | ${w.p50.toFixed(0).padStart(5)} | ${w.p95.toFixed(0).padStart(5)} | ${w.p99.toFixed(0).padStart(5)} | ${w.stackRssMb.toFixed(1).padStart(9)} | ${w.maxAgentRssMb.toFixed(1).padStart(13)} |`,
+  );
+  return [
+    `soak: ${options.errorsPerSecond} errors/s across ${options.kiosks} kiosks for ${(options.durationMs / 60_000).toFixed(1)} min, windows of ${options.windowMs / 1000} s`,
+    '| window |  lines |   p50 |   p95 |   p99 | stack MB | max agent MB |',
+    '| ------ | ------ | ----- | ----- | ----- | --------- | ------------- |',
+    ...rows,
+    `written ${report.written}, counted ${report.counted}, not delivered to the socket ${report.undelivered}, kiosks off ${report.mismatches.length}`,
+    `RSS growth after warm-up: stack ${report.rssGrowthPercent.stack.toFixed(1)}%, worst agent ${report.rssGrowthPercent.agentsMax.toFixed(1)}%; drained ${report.drainMs.toFixed(0)} ms after the last write`,
+  ].join('\n');
+}
+
+/** `stacklens soak [--minutes 10] [--rate 200] [--kiosks 50]`: exits 1 when the verdict finds a problem. */
+export async function soakCommand(argv: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Promise<number> {
+  const { parseArgs } = await import('node:util');
+  const { values } = parseArgs({ args: argv, options: { minutes: { type: 'string' }, rate: { type: 'string' }, kiosks: { type: 'string' } }, strict: true });
+  const options: SoakOptions = {
+    durationMs: Number(values.minutes ?? 10) * 60_000,
+    errorsPerSecond: Number(values.rate ?? 200),
+    kiosks: Number(values.kiosks ?? 50),
+    windowMs: 60_000,
+    log: (line) => io.stderr.write(`${line}\n`),
+  };
+  if (![options.durationMs, options.errorsPerSecond, options.kiosks].every((n) => Number.isFinite(n) && n > 0)) {
+    io.stderr.write('soak: --minutes, --rate and --kiosks take positive numbers\n');
+    return 2;
+  }
+  const report = await runSoak(options);
+  io.stdout.write(`${formatSoak(report, options)}\n`);
+  const problems = soakVerdict(report);
+  io.stdout.write(problems.length === 0 ? 'soak: PASS\n' : `soak: FAIL\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
+  return problems.length === 0 ? 0 : 1;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
