@@ -62,6 +62,11 @@ export interface CloudWatchLogsServiceOptions {
   deliveryJournal?: string;
   /** Warnings about the journal (unreadable lines, failed writes). */
   warn?: (line: string) => void;
+  /**
+   * With a journal, jobs given up on are sent again after this delay, doubling up to a minute while they keep failing:
+   * the local stand-in for redriving the ingest function's dead-letter queue. @default 5000
+   */
+  redriveDelayMs?: number;
 }
 
 export interface CloudWatchLogsStats {
@@ -180,6 +185,9 @@ export class LocalCloudWatchLogs {
   private readonly owed = new Map<string, JournaledJob>();
   private readonly inFlight = new Map<string, JournaledJob>();
   private readonly warn: (line: string) => void;
+  private readonly redriveBaseMs: number;
+  private redriveDelayMs: number;
+  private redriveTimer: NodeJS.Timeout | undefined;
 
   constructor(opts: CloudWatchLogsServiceOptions) {
     this.accountId = opts.accountId ?? '000000000000';
@@ -199,6 +207,8 @@ export class LocalCloudWatchLogs {
       },
     });
     this.warn = opts.warn ?? (() => undefined);
+    this.redriveBaseMs = positiveInteger(opts.redriveDelayMs ?? 5_000, 'redriveDelayMs');
+    this.redriveDelayMs = this.redriveBaseMs;
     if (opts.deliveryJournal) {
       const { journal, unsettled } = DeliveryJournal.open(opts.deliveryJournal, this.warn);
       this.journal = journal;
@@ -219,6 +229,8 @@ export class LocalCloudWatchLogs {
 
   /** Waits for queued deliveries up to `timeoutMs`, then closes the journal; whatever is still queued stays owed in it. */
   async close(timeoutMs = 5_000): Promise<void> {
+    clearTimeout(this.redriveTimer);
+    this.redriveTimer = undefined;
     try {
       await this.drain(timeoutMs);
     } finally {
@@ -232,10 +244,24 @@ export class LocalCloudWatchLogs {
     this.inFlight.delete(job.journalId);
     if (settled) {
       this.journal.settled(job.journalId).catch((error: unknown) => this.warn(`cloudwatch-logs: journal write failed: ${String(error)}`));
+      if (this.owed.size === 0) this.redriveDelayMs = this.redriveBaseMs;
     } else if (entry) {
       this.owed.set(entry.id, entry);
-      this.warn(`cloudwatch-logs: a delivery of ${job.logEvents.length} event(s) stays in ${this.journal.file} and is sent again at the next start`);
+      this.warn(`cloudwatch-logs: a delivery of ${job.logEvents.length} event(s) stays in ${this.journal.file}; it is sent again in ${this.redriveDelayMs / 1000} s, and at the next start`);
+      this.scheduleRedrive();
     }
+  }
+
+  private scheduleRedrive(): void {
+    if (this.redriveTimer) return;
+    this.redriveTimer = setTimeout(() => {
+      this.redriveTimer = undefined;
+      const owed = this.resumeDeliveries();
+      if (owed > 0) this.warn(`cloudwatch-logs: sending ${owed} delivery job(s) again`);
+    }, this.redriveDelayMs);
+    // A process that is otherwise done need not wait for a redrive: the journal keeps the jobs for the next start.
+    this.redriveTimer.unref();
+    this.redriveDelayMs = Math.min(this.redriveDelayMs * 2, 60_000);
   }
 
   async handle(operation: string, input: unknown): Promise<unknown> {
@@ -427,8 +453,10 @@ export class LocalCloudWatchLogs {
     this.counters.tooNew += logEvents.length - firstTooNew;
     await this.subscribe(group, stream, accepted);
 
+    // The API reference: tooOldLogEventEndIndex "is exclusive" (the too-old events are [0, index)), while
+    // tooNewLogEventStartIndex "is inclusive" (they are [index, length)).
     const rejected = {
-      ...(firstKept > 0 ? { tooOldLogEventEndIndex: firstKept - 1 } : {}),
+      ...(firstKept > 0 ? { tooOldLogEventEndIndex: firstKept } : {}),
       ...(firstTooNew < logEvents.length ? { tooNewLogEventStartIndex: firstTooNew } : {}),
     };
     return {

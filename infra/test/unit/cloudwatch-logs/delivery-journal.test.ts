@@ -18,10 +18,11 @@ async function journalFile(): Promise<string> {
 }
 
 /** A service whose data deliveries go to `deliver`; the probe sent to a new subscription is not recorded. */
-async function service(file: string, deliver: (event: CloudWatchLogsEvent) => Promise<void>, warnings: string[] = []): Promise<LocalCloudWatchLogs> {
+async function service(file: string, deliver: (event: CloudWatchLogsEvent) => Promise<void>, warnings: string[] = [], redriveDelayMs = 60_000): Promise<LocalCloudWatchLogs> {
   const svc = new LocalCloudWatchLogs({
     now: () => NOW,
     deliveryRetryDelayMs: 1,
+    redriveDelayMs,
     deliveryJournal: file,
     warn: (line) => warnings.push(line),
     deliver: async (event) => {
@@ -92,13 +93,45 @@ describe('Class: LocalCloudWatchLogs — delivery journal', () => {
     await svc.drain();
     await svc.close();
     expect(attempts).toBe(3);
-    expect(warnings.join('\n')).toContain('sent again at the next start');
+    expect(warnings.join('\n')).toContain('and at the next start');
 
     const delivered: CloudWatchLogsEvent[] = [];
     const next = await service(file, async (event) => void delivered.push(event));
     expect(next.resumeDeliveries()).toBe(1);
     await next.close();
     expect(messages(delivered)).toEqual(['[ERROR] stubborn']);
+  });
+
+  it('sends a batch given up on again after the redrive delay, in the same process', async () => {
+    // Prepare: ingest fails for its first four invocations (the delivery and its two retries, then the redrive's first)
+    const file = await journalFile();
+    const warnings: string[] = [];
+    const delivered: CloudWatchLogsEvent[] = [];
+    let attempts = 0;
+    const svc = await service(
+      file,
+      async (event) => {
+        attempts += 1;
+        if (attempts <= 4) throw new Error('DynamoDB restarting');
+        delivered.push(event);
+      },
+      warnings,
+      10,
+    );
+
+    // Act
+    await svc.handle('PutLogEvents', { logGroupName: GROUP, logStreamName: STREAM, logEvents: events(['[ERROR] patient']) });
+    const deadline = Date.now() + 5_000;
+    while (delivered.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    await svc.close();
+
+    // Assess: delivered once, by a retry within the redrive; nothing owed any more
+    expect(messages(delivered)).toEqual(['[ERROR] patient']);
+    expect(attempts).toBe(5);
+    expect(warnings.filter((w) => w.includes('sending 1 delivery job(s) again'))).toHaveLength(1);
+    const next = await service(file, async () => undefined);
+    expect(next.resumeDeliveries()).toBe(0);
+    await next.close();
   });
 
   it('skips a line cut off by a kill and still delivers the complete ones', async () => {

@@ -160,7 +160,7 @@ describe('Class: LocalCloudWatchLogs', () => {
         { timestamp: NOW - 14 * DAY - 1, message: 'too old 2' },
         { timestamp: NOW - 14 * DAY, message: 'oldest kept' },
       ]);
-      expect(old.rejectedLogEventsInfo).toEqual({ tooOldLogEventEndIndex: 1 });
+      expect(old.rejectedLogEventsInfo).toEqual({ tooOldLogEventEndIndex: 2 });
       const fresh = await put(svc, [
         { timestamp: NOW + 2 * HOUR, message: 'newest kept' },
         { timestamp: NOW + 2 * HOUR + 1, message: 'too new 1' },
