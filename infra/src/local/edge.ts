@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { AwsServiceError, sendAwsJson } from './aws-error.js';
-import { readBody } from './http-body.js';
+import { decodePathSegment, readBody, requestUrl } from './http-body.js';
 import { handleLogsRequest, MAX_LOGS_REQUEST_BYTES } from './cloudwatch-logs/http.js';
 import type { LocalCloudWatchLogs } from './cloudwatch-logs/service.js';
 import type { LocalGateway } from './gateway.js';
@@ -64,11 +64,18 @@ export class LocalEdge {
   }
 
   private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = requestUrl(req);
+    if (!url) return sendAwsJson(res, 400, { __type: 'BadRequestException', message: `The request target ${JSON.stringify(req.url)} is not a valid path` });
     const services = this.services;
     if (!services) return sendAwsJson(res, 503, { __type: 'ServiceUnavailableException', message: 'The local edge is starting' });
     const connection = /^\/ws-api\/@connections\/([^/]+)$/.exec(url.pathname);
-    if (connection?.[1]) return services.gateway.handleManagement(req, res, decodeURIComponent(connection[1]));
+    if (connection?.[1]) {
+      const connectionId = decodePathSegment(connection[1]);
+      if (connectionId === undefined) {
+        return sendAwsJson(res, 400, { __type: 'BadRequestException', message: 'Invalid connectionId: not valid percent-encoding' });
+      }
+      return services.gateway.handleManagement(req, res, connectionId);
+    }
 
     const target = req.headers['x-amz-target'];
     const route = typeof target === 'string' && req.method === 'POST' ? ROUTES.find((r) => target.startsWith(r.prefix)) : undefined;

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { TokenVerifier, Principal } from '../../../functions/src/auth/local-auth.js';
-import { readBody } from './http-body.js';
+import { decodePathSegment, readBody, requestUrl } from './http-body.js';
 import { invokeLocal, type LambdaHandler } from './lambda.js';
 import { FUNCTIONS } from '../functions.js';
 
@@ -140,12 +140,14 @@ export class LocalGateway {
   }
 
   private async handleHttp(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = requestUrl(req);
+    if (!url) return sendJson(res, 400, { message: 'Bad Request' });
     const method = req.method ?? 'GET';
     if (url.pathname === '/config.json') return this.serveClientConfig(req, res);
     if (!url.pathname.startsWith('/api/')) return this.serveStatic(url.pathname, res);
 
     const match = this.match(method, url.pathname);
+    if (match === 'malformed') return sendJson(res, 400, { message: 'Bad Request' });
     if (!match) return sendJson(res, 404, { message: 'Not Found' });
 
     let claims: Record<string, string> | undefined;
@@ -179,22 +181,26 @@ export class LocalGateway {
     }
   }
 
-  private match(method: string, pathname: string): { route: CompiledRoute; params: Record<string, string> } | undefined {
+  /** `malformed`: the route matched but a path parameter is not valid percent-encoding. */
+  private match(method: string, pathname: string): { route: CompiledRoute; params: Record<string, string> } | 'malformed' | undefined {
     for (const route of this.compiled) {
       if (route.method !== method) continue;
       const m = route.pattern.exec(pathname);
       if (!m) continue;
       const params: Record<string, string> = {};
-      route.params.forEach((name, i) => {
-        params[name] = decodeURIComponent(m[i + 1] ?? '');
-      });
+      for (const [i, name] of route.params.entries()) {
+        const value = decodePathSegment(m[i + 1] ?? '');
+        if (value === undefined) return 'malformed';
+        params[name] = value;
+      }
       return { route, params };
     }
     return undefined;
   }
 
   private async handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = requestUrl(req);
+    if (!url) return rejectUpgrade(socket, 400, 'Bad Request');
     if (url.pathname !== '/ws') return rejectUpgrade(socket, 404, 'Not Found');
     const connectionId = randomBytes(12).toString('base64url');
     const requestContext = {
@@ -280,7 +286,9 @@ export class LocalGateway {
   private async serveStatic(pathname: string, res: http.ServerResponse): Promise<void> {
     const root = this.opts.staticDir;
     if (root) {
-      const relative = path.normalize(decodeURIComponent(pathname)).replace(/^(\.\.[/\\])+/, '');
+      const decoded = decodePathSegment(pathname);
+      if (decoded === undefined) return sendJson(res, 400, { message: 'Bad Request' });
+      const relative = path.normalize(decoded).replace(/^(\.\.[/\\])+/, '');
       let file = path.join(root, relative);
       if (!file.startsWith(root)) return sendJson(res, 404, { message: 'Not Found' });
       const info = await stat(file).catch(() => undefined);

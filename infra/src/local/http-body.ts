@@ -13,3 +13,21 @@ export async function readBody(req: http.IncomingMessage, limit: number): Promis
   }
   return size > limit ? undefined : Buffer.concat(chunks);
 }
+
+/** The request target as a URL, or undefined when it is none (`//` reads as an authority with an empty host). */
+export function requestUrl(req: http.IncomingMessage): URL | undefined {
+  try {
+    return new URL(req.url ?? '/', 'http://localhost');
+  } catch {
+    return undefined;
+  }
+}
+
+/** decodeURIComponent, or undefined for malformed percent-encoding (`%E0`, `%ZZ`), which a client controls. */
+export function decodePathSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}

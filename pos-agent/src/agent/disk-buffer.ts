@@ -199,7 +199,12 @@ export class DiskBuffer {
     const start: Cursor = { seq: oldest?.seq ?? 0, offset: 0, records: 0 };
     if (saved === undefined) return start;
     const segment = this.segments.find((candidate) => candidate.seq === saved.seq);
-    if (segment === undefined) return saved.seq < start.seq || oldest === undefined ? start : { seq: saved.seq, offset: 0, records: 0 };
+    // Past the newest segment the cursor contradicts the files (the buffer never moves it there while segments
+    // remain): trusting it would strand every batch appended from now on behind it. Re-deliver instead (ids dedupe).
+    const newest = this.segments.at(-1);
+    if (segment === undefined) {
+      return saved.seq < start.seq || newest === undefined || saved.seq > newest.seq ? start : { seq: saved.seq, offset: 0, records: 0 };
+    }
     if (saved.offset > segment.size || saved.records > segment.records) return { seq: segment.seq, offset: 0, records: 0 };
     return saved;
   }

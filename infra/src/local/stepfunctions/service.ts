@@ -388,6 +388,8 @@ export class LocalStepFunctions {
     const size = request.maxResults || DEFAULT_PAGE_SIZE;
     // Indexes count from the oldest execution, so a page boundary stays put while new executions start.
     let index = request.nextToken === undefined ? machine.executions.length - 1 : decodeToken(request.nextToken, 'executions', machine.arn);
+    // Tokens are base64 JSON a caller can forge: one past the newest execution names nothing this service handed out.
+    if (index >= machine.executions.length) throw new AwsServiceError('InvalidToken', `Invalid Token: '${request.nextToken}'`);
     const page: Execution[] = [];
     for (; index >= 0 && page.length < size; index -= 1) {
       const execution = machine.executions[index]!;
