@@ -33,7 +33,7 @@ const ANSI_ESCAPE = /\x1b\[[0-9;?]{0,32}[ -/]{0,4}[@-~]/g;
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
 
-const POS_HEADER = /^\[([^\]]{1,64})\] \[([A-Za-z]{3,9})\] ?(.*)$/;
+const POS_HEADER = /^\[([^\]]{1,64})\] \[([A-Za-z]{3,9})\] ?(.*)$/s;
 const LEADING_TIMESTAMP =
   /^(\d{4}[-/]\d{2}[-/]\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?: ?(?:Z|UTC|[+-]\d{2}:?\d{2}))?|\d{2}:\d{2}:\d{2}[.,]\d{3})\s+/;
 const LOGBACK_LEVEL_FIRST = /^([A-Z]{4,8}) +\[([^\]]{0,200})\] +(\S{1,512}) +- ?(.*)$/;

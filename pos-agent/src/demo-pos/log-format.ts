@@ -15,7 +15,7 @@ export interface LogRecord {
 }
 
 /** `[2026-11-26T12:00:00.123Z] [ERROR] message | {"code":"..."}` — the header line, without its newline. */
-export const HEADER_PATTERN = /^\[(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)\] \[(DEBUG|INFO|WARN|ERROR|FATAL)\] (.*)$/;
+export const HEADER_PATTERN = /^\[(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z)\] \[(DEBUG|INFO|WARN|ERROR|FATAL)\] (.*)$/s;
 const DETAILS_SEPARATOR = ' | {';
 
 // A message containing a newline would split the record; one containing " | {" would make the header ambiguous.

@@ -20,6 +20,11 @@ describe('parseRecord: StackLens POS format', () => {
     expect(record).toMatchObject({ format: 'stacklens-pos', level: 'WARN', message: 'Receipt printer paper low', fields: {} });
   });
 
+  it('reads a header whose message holds a Unicode line or paragraph separator', () => {
+    const record = parseRecord('[2026-11-26T12:00:00.000Z] [ERROR] payment\u2028declined\u2029twice');
+    expect(record).toMatchObject({ format: 'stacklens-pos', level: 'ERROR', message: 'payment\u2028declined\u2029twice' });
+  });
+
   it('keeps a " | " inside the message when the tail is not JSON', () => {
     const record = parseRecord('[2026-11-26T12:00:00.000Z] [INFO] menu A | menu B {not json}');
     expect(record.message).toBe('menu A | menu B {not json}');
