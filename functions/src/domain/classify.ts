@@ -122,10 +122,15 @@ function deriveTypeCode(type: string): string | undefined {
   if (UPPER_SNAKE.test(simple)) return simple;
   if (!CAMEL_IDENTIFIER.test(simple)) return undefined;
   // Split lower→Upper (TimeoutException) and acronym→Word (SQLTimeout → SQL_Timeout).
-  return simple
+  const code = simple
     .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
     .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
     .toUpperCase();
+  if (code.length <= MAX_CODE_CHARS) return code;
+  // The underscores can take a 64-character name past 64 characters, beyond what stores, filters and labels take as a
+  // code: cut at the last word boundary that fits.
+  const boundary = code.lastIndexOf('_', MAX_CODE_CHARS);
+  return code.slice(0, boundary > 0 ? boundary : MAX_CODE_CHARS);
 }
 
 function fieldCodeCandidates(fields: Record<string, unknown>): string[] {

@@ -291,8 +291,10 @@ function redactPans(text: string): { text: string; count: number } {
 const LOCAL_PART_MAX = 64;
 const DOMAIN_MAX = 255;
 
+// '*' counts as part of an address on both sides: the CVV pass runs first and may already have masked digits inside
+// one ("ops@cid100.example.com" → "ops@cid***.example.com"), which must not stop the rest of it being replaced.
 function isLocalPartChar(code: number): boolean {
-  // A-Z a-z 0-9 . _ % + - '
+  // A-Z a-z 0-9 . _ % + - ' *
   return (
     (code >= 65 && code <= 90) ||
     (code >= 97 && code <= 122) ||
@@ -302,12 +304,13 @@ function isLocalPartChar(code: number): boolean {
     code === 37 ||
     code === 43 ||
     code === 45 ||
-    code === 39
+    code === 39 ||
+    code === 42
   );
 }
 
 function isDomainChar(code: number): boolean {
-  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || isDigit(code) || code === 46 || code === 45;
+  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || isDigit(code) || code === 46 || code === 45 || code === 42;
 }
 
 function isLetter(code: number): boolean {
@@ -339,8 +342,8 @@ function redactEmails(text: string): { text: string; count: number } {
     const rightLimit = Math.min(text.length, at + 1 + DOMAIN_MAX);
     while (end < rightLimit && isDomainChar(text.charCodeAt(end))) end++;
     previousDomainEnd = end;
-    // Trailing dots and dashes are sentence punctuation, not part of the domain.
-    while (end > at + 1 && (text.charCodeAt(end - 1) === 46 || text.charCodeAt(end - 1) === 45)) end--;
+    // Trailing dots and dashes are sentence punctuation, and trailing '*' markup ("**ann@x.io**"), not part of the domain.
+    while (end > at + 1 && (text.charCodeAt(end - 1) === 46 || text.charCodeAt(end - 1) === 45 || text.charCodeAt(end - 1) === 42)) end--;
     const domain = text.slice(at + 1, end);
     const lastDot = domain.lastIndexOf('.');
     let tldOk = lastDot > 0 && domain.length - lastDot - 1 >= 2;

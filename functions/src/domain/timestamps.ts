@@ -68,7 +68,9 @@ export function isoFromEpoch(value: number): string | undefined {
   if (value < 1e11) return isoFromEpochMillis(value * 1000);
   if (value < 1e14) return isoFromEpochMillis(value);
   if (value < 1e17) return isoFromEpochMillis(value / 1000);
-  return isoFromEpochMillis(value / 1e6);
+  // Nanosecond counts are past 2^53: the double holding one is off by up to a microsecond, and dividing it straight to
+  // milliseconds can land just below the right one (…009000000 ns read as …008.99999 ms). Round to 10 µs first.
+  return isoFromEpochMillis(Math.round(value / 1e4) / 100);
 }
 
 /** ISO 8601 and the common "2026-11-26 12:00:00,123" shapes; a zone-less time is taken as UTC. */

@@ -2,6 +2,7 @@ import { gunzipSync } from 'node:zlib';
 import type { CloudWatchLogsEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { configFromEnv } from '../config.js';
+import { redact } from '../domain/redact.js';
 import { ingestLogBatch, type IngestDeps, type IngestResult } from '../use-cases/ingest-log-batch.js';
 import type { StatsStore } from '../ports.js';
 import { buildServices, type Services } from '../wiring.js';
@@ -27,7 +28,8 @@ export function createIngestHandler(deps: IngestDeps & { stats: StatsStore }) {
     const decoded = decode(event);
     if (!decoded.ok) {
       // Retrying a payload that cannot be decoded would fail the same way three times: count it and move on.
-      logger.error('Skipping undecodable CloudWatch Logs payload', { reason: decoded.reason, detail: decoded.detail });
+      // JSON.parse quotes a short payload whole in its message: the detail is redacted like any other log text.
+      logger.error('Skipping undecodable CloudWatch Logs payload', { reason: decoded.reason, detail: redact(decoded.detail) });
       await deps.stats.increment('ingest.skipped', { [decoded.reason]: 1 });
       return { received: 0, skipped: { [decoded.reason]: 1 } };
     }

@@ -124,6 +124,8 @@ export function incidentUrl(dashboardUrl: string | undefined, incidentId: string
   // Only http(s): a javascript: or data: link in a ticket would be a trap for whoever clicks it.
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return undefined;
   const base = `${parsed.origin}${parsed.pathname}`.replace(/\/+$/, '');
+  // encodeURIComponent throws on a lone surrogate; an id that is not well-formed text has no page to link to.
+  if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(incidentId)) return undefined;
   return `${base}/incidents/${encodeURIComponent(incidentId)}`;
 }
 
