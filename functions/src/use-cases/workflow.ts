@@ -1,3 +1,4 @@
+import { StackLensError } from '../domain/errors.js';
 import type { DynamoIncidentStore } from '../adapters/dynamodb/incident-store.js';
 import type { DynamoConfigStore, StoredJiraSettings } from '../adapters/dynamodb/settings-store.js';
 import { JiraClient, JiraError, issueUrl } from '../adapters/jira/jira-client.js';
@@ -28,8 +29,12 @@ export class JiraRetryableError extends Error {
 }
 
 /** The incident vanished or the input names none: retrying cannot help. */
-export class WorkflowInputError extends Error {
+/** The name stays: the state machine's Catch matches on it. */
+export class WorkflowInputError extends StackLensError {
   override readonly name = 'WorkflowInputError';
+  constructor(message: string) {
+    super('BAD_EVENT', message);
+  }
 }
 
 export type TicketDecision =
