@@ -6,6 +6,7 @@ import { appendFileSync, copyFileSync, readFileSync, renameSync, truncateSync } 
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { capture } from './sweep.js';
 
 const AGENT_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../pos-agent/bin/pos-agent.mjs');
 
@@ -32,6 +33,7 @@ export function spawnAgent(args: readonly string[], options: { script?: string; 
   });
   const output: string[] = [];
   const collect = (chunk: Buffer): void => {
+    capture('agent', chunk);
     output.push(
       ...chunk
         .toString('utf8')

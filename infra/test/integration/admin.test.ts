@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startTestStack, waitFor, type TestStack } from '../helpers/stack.js';
+import { registerSecret } from '../helpers/sweep.js';
+
+for (const password of ['a long viewer password', 'another long password']) registerSecret(password, 'user password');
 
 describe('Admin API: overview, users and roles, audit log', () => {
   let stack: TestStack;

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { API_ROUTES, PUBLIC_ROUTES } from '../../../functions/src/handlers/api.js';
 import { startTestStack, type TestStack } from '../helpers/stack.js';
+import { registerSecret } from '../helpers/sweep.js';
 
 const SOME_INCIDENT = '0123456789abcdef';
 const WRITES = API_ROUTES.filter((route) => !route.startsWith('GET ') && !PUBLIC_ROUTES.has(route));
@@ -27,6 +28,7 @@ describe('HTTP API against hostile callers', () => {
     origin = stack.urls.api.replace(/\/api$/, '');
     const email = 'hostile-viewer@example.com';
     const password = 'a long viewer password';
+    registerSecret(password, 'viewer password');
     expect((await stack.api('POST', '/api/users', { email, password, role: 'viewer' })).status).toBe(201);
     viewer = (await stack.api<{ token: string }>('POST', '/api/auth/login', { email, password }, null)).body.token;
   });

@@ -5,9 +5,11 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { waitFor } from '../helpers/stack.js';
+import { registerSecret } from '../helpers/sweep.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const ADMIN = { email: 'ops@example.com', password: 'restart test password' };
+registerSecret(ADMIN.password, 'admin password');
 
 async function freePort(): Promise<number> {
   const server = net.createServer();

@@ -6,6 +6,7 @@ import { createRemoteJWKSet } from 'jose';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startOidcDouble, type OidcDouble, type OidcUser } from '../../../infra/test/helpers/oidc-double.js';
 import { startTestStack, waitFor, type TestStack } from '../../../infra/test/helpers/stack.js';
+import { registerSecret } from '../../../infra/test/helpers/sweep.js';
 import { CHROMIUM_LAUNCH } from '../../tools/chromium.js';
 import { WEB_DIR, ensureWebDist } from '../../tools/dist.js';
 
@@ -13,6 +14,7 @@ const ARTIFACTS = path.join(WEB_DIR, 'test', 'artifacts');
 const CLIENT_ID = '4v2kq0exampleclient0dashboard';
 const ADMIN: OidcUser = { username: 'ops@example.com', password: 'Admin-password-1!', email: 'ops@example.com', groups: ['admin'] };
 const VIEWER: OidcUser = { username: 'manager@example.com', password: 'Viewer-password-1!', email: 'manager@example.com', groups: ['viewer'] };
+for (const user of [ADMIN, VIEWER]) registerSecret(user.password, 'hosted UI user password');
 const AUTOMATION = { autoTicket: false, minSeverity: 'low', maxTicketsPerHour: 3 };
 
 interface StoredTokens {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startJiraDouble, type JiraDouble } from '../../../infra/test/helpers/jira-double/index.js';
 import { ADMIN, startTestStack, waitFor, type TestStack } from '../../../infra/test/helpers/stack.js';
+import { registerSecret } from '../../../infra/test/helpers/sweep.js';
 import { CHROMIUM_LAUNCH } from '../../tools/chromium.js';
 import { WEB_DIR, ensureWebDist } from '../../tools/dist.js';
 
@@ -12,6 +13,7 @@ const ARTIFACTS = path.join(WEB_DIR, 'test', 'artifacts');
 const JIRA_EMAIL = 'stacklens-bot@example.com';
 const JIRA_TOKEN = 'ui-token-Hq73nVb28sLp';
 const VIEWER = { email: 'viewer@example.com', password: 'viewer password 1234' };
+registerSecret(VIEWER.password, 'viewer password');
 const XSS_IMG = '<img src=x onerror=window.__xss=1>';
 const XSS_SCRIPT = '<script>window.__xss=1</script>';
 

@@ -2,9 +2,11 @@ import { describe, expect, it } from '@jest/globals';
 import { JiraClient, JiraError, issueUrl, parseRetryAfter, type JiraErrorKind } from '../../../src/adapters/jira/jira-client.js';
 import { ValidationError } from '../../../src/domain/errors.js';
 import { doc, paragraph } from '../../../src/domain/jira/adf.js';
+import { registerSecret } from '../../../../infra/test/helpers/sweep.js';
 
 const EMAIL = 'stacklens-bot@example.com';
 const TOKEN = 'fake-jira-secret-token-value';
+registerSecret(TOKEN, 'Jira API token');
 const CREDENTIAL = Buffer.from(`${EMAIL}:${TOKEN}`).toString('base64');
 const NOW = Date.parse('2025-03-01T12:00:00Z');
 

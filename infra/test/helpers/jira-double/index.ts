@@ -12,6 +12,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { check, componentValidator, requestValidator, responseValidator, validateAdf } from './schemas.js';
 import { JqlError, parseJql, type JqlClause } from './jql.js';
+import { capture, registerSecret } from '../sweep.js';
 
 export type JiraEndpoint = 'myself' | 'project' | 'issuetypes' | 'priorities' | 'create' | 'getIssue' | 'comment' | 'search' | 'legacySearch' | 'unknown';
 
@@ -169,6 +170,7 @@ function errorCollection(errorMessages: string[], errors: Record<string, string>
 export async function startJiraDouble(options: JiraDoubleOptions = {}): Promise<JiraDouble> {
   const email = options.email ?? 'stacklens-bot@example.com';
   let apiToken = options.apiToken ?? 'double-api-token-0001';
+  registerSecret(apiToken, 'Jira API token (Jira double)');
   const accountId = options.accountId ?? '5b10ac8d82e05b22cc7d4ef5';
   const displayName = options.displayName ?? 'StackLens Bot';
   const standardTypes = options.issueTypes ?? ['Bug', 'Task', 'Story', 'Epic'];
@@ -631,12 +633,14 @@ export async function startJiraDouble(options: JiraDoubleOptions = {}): Promise<
       const result = check(validator, reply.body);
       if (!result.ok) violation(record.method, record.path, 'response', result.errors);
     }
-    res.writeHead(reply.status, {
+    const headers = {
       'content-type': isText ? 'text/plain;charset=UTF-8' : 'application/json;charset=UTF-8',
       'content-length': Buffer.byteLength(payload),
       'x-arequestid': `double-${requests.length}`,
       ...reply.headers,
-    });
+    };
+    capture('jira', payload, `response ${reply.status} to ${record.method} ${record.path} ${JSON.stringify(headers)}`);
+    res.writeHead(reply.status, headers);
     res.end(payload);
   };
 
@@ -645,6 +649,11 @@ export async function startJiraDouble(options: JiraDoubleOptions = {}): Promise<
     const path = parsedUrl.pathname;
     const method = (req.method ?? 'GET').toUpperCase();
     const raw = await readBody(req);
+    // Everything StackLens sends Jira goes to the secrets/PAN sweep, except the Authorization header: it carries the
+    // API token by design (Basic, base64 of email:token) and would be reported as a leak of it.
+    const sweptHeaders = { ...req.headers };
+    delete sweptHeaders.authorization;
+    capture('jira', raw, `request ${method} ${req.url ?? ''} ${JSON.stringify(sweptHeaders)}`);
     const route = ROUTES.find((r) => r.method === method && r.pattern.test(path));
     const endpoint: JiraEndpoint = route?.endpoint ?? 'unknown';
     let body: unknown = raw.length > 0 ? raw.toString('utf8') : undefined;
@@ -763,6 +772,7 @@ export async function startJiraDouble(options: JiraDoubleOptions = {}): Promise<
       hangCreates += n;
     },
     setToken: (token) => {
+      registerSecret(token, 'Jira API token (Jira double)');
       apiToken = token;
     },
     setIssueStatus: (key, status) => {

@@ -20,10 +20,12 @@ import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { handleSecretsManagerRequest, MAX_SECRETS_MANAGER_REQUEST_BYTES, SECRETS_MANAGER_TARGET_PREFIX } from '../../../src/local/secretsmanager/http.js';
 import { LocalSecretsManager } from '../../../src/local/secretsmanager/service.js';
 import { type AwsJsonTestServer, localClientConfig, rejectionOf, startAwsJsonTestServer } from '../../helpers/aws-test-server.js';
+import { registerSecret } from '../../helpers/sweep.js';
 
 const NAME = 'stacklens/jira/api-token';
 const FIRST_TOKEN = 'fake-jira-first-token-0123456789';
 const ROTATED_TOKEN = 'fake-jira-rotated-token-9876543210';
+for (const token of [FIRST_TOKEN, ROTATED_TOKEN]) registerSecret(token, 'Jira API token');
 
 describe('local Secrets Manager through @aws-sdk/client-secrets-manager', () => {
   let root: string;
