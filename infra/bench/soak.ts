@@ -123,7 +123,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       if (i > 0 && i % (options.errorsPerSecond * 60) === 0) log(`${Math.round((performance.now() - started) / 1000)} s: ${i} lines written`);
     }
     const writtenAll = performance.now();
-    const deadline = Date.now() + 60_000;
+    // Generous: a run that falls behind should report its figures, not time out without any.
+    const deadline = Date.now() + 150_000;
     while (kiosks.some((k) => k.delivered < k.written.length) && Date.now() < deadline) await sleep(100);
     const drainMs = performance.now() - writtenAll;
     clearInterval(sampler);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { splitStableId } from '../domain/event-id.js';
+import { redact } from '../domain/redact.js';
 import { analyzeRecord, type AnalyzedRecord } from '../domain/analyze.js';
 import {
   cleanDimension,
@@ -61,7 +62,10 @@ export async function ingestLogBatch(batch: LogBatch, deps: IngestDeps): Promise
   const streamDims = dimensionsFromStream(batch.logStream);
   const pending: Pending[] = [];
   for (const event of batch.events) {
-    const { stableId, message } = splitStableId(event.message);
+    const { stableId, message: raw } = splitStableId(event.message);
+    // The agent redacts on the kiosk, but anything else allowed to write to the log group (another shipper, an old or
+    // misconfigured kiosk) may not have: card data must never reach the tables, the dashboard or a ticket.
+    const message = redact(raw);
     if (message.trim() === '') {
       skip('empty');
       continue;

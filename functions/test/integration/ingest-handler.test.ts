@@ -150,6 +150,15 @@ describe('Handler: ingest', () => {
     });
   });
 
+  it('stores no card number that reached the log group without the agent redacting it', async () => {
+    const digits = ['5555', '5555', '5555', '4444'];
+    await handler(batch([{ id: '701', message: `[2026-11-26T12:00:00.000Z] [ERROR] Card declined for ${digits.join('-')} | {"code":"CARD_DECLINED","storeId":"store-001"}` }]));
+    const { items } = await services.incidents.list({ limit: 10 });
+    const stored = JSON.stringify([items, await services.incidents.recentOccurrences(items[0]!.id, 10)]);
+    expect(stored).not.toMatch(/5555.?5555.?5555.?4444/);
+    expect(stored).toContain('555555******4444');
+  });
+
   it('takes store and kiosk from the record before the stream name', async () => {
     await handler(batch([{ id: '1', message: line('ORD-1', 'store-042') }, { id: '2', message: 'Payment declined: no code here, level missing' }]));
     const { items } = await services.incidents.list({ limit: 10 });

@@ -168,6 +168,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const logs = new LocalCloudWatchLogs({
       region: REGION,
       ...(options.logRetainEvents === undefined ? {} : { retainEvents: options.logRetainEvents }),
+      // Lambda runs one invocation per log stream batch side by side; a fleet of kiosks each flushing once a second
+      // needs that overlap here too, or ingest falls behind while it waits on DynamoDB round trips.
+      deliveryConcurrency: 16,
       deliver: async (event) => {
         try {
           await invokeLocal(FUNCTIONS.ingest.name, ingest, event);
