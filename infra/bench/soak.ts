@@ -48,6 +48,8 @@ export interface SoakReport {
   /** Per process, growth of median RSS from the second window (after warm-up) to the last, in percent. */
   readonly rssGrowthPercent: { stack: number; agentsMax: number };
   readonly drainMs: number;
+  /** Lines per second the writer achieved; below the asked rate when this process fell behind. */
+  readonly achievedRate: number;
 }
 
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
@@ -123,6 +125,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       if (i > 0 && i % (options.errorsPerSecond * 60) === 0) log(`${Math.round((performance.now() - started) / 1000)} s: ${i} lines written`);
     }
     const writtenAll = performance.now();
+    const achievedRate = total / ((writtenAll - started) / 1000);
     // Generous: a run that falls behind should report its figures, not time out without any.
     const deadline = Date.now() + 150_000;
     while (kiosks.some((k) => k.delivered < k.written.length) && Date.now() < deadline) await sleep(100);
@@ -165,6 +168,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       windows,
       rssGrowthPercent: { stack: growth(baseline.stackRssMb, last.stackRssMb), agentsMax: Math.max(...perAgentGrowth) },
       drainMs,
+      achievedRate,
     };
   } finally {
     socket?.close();
@@ -175,9 +179,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 }
 
 /** What `npm run soak` holds the run to: nothing lost or doubled, memory flat, latency as good at the end as after warm-up. */
-export function soakVerdict(report: SoakReport): string[] {
+export function soakVerdict(report: SoakReport, options: SoakOptions): string[] {
   const problems: string[] = [];
   if (report.counted !== report.written || report.mismatches.length > 0) problems.push(`counted ${report.counted} of ${report.written} lines (${report.mismatches.length} kiosks off)`);
+  if (report.achievedRate < 0.95 * options.errorsPerSecond) problems.push(`the writer reached only ${report.achievedRate.toFixed(0)} of ${options.errorsPerSecond} lines/s`);
   if (report.undelivered > 0) problems.push(`${report.undelivered} lines never reached the dashboard socket`);
   if (report.rssGrowthPercent.stack > 20) problems.push(`stack RSS grew ${report.rssGrowthPercent.stack.toFixed(1)}% after warm-up`);
   if (report.rssGrowthPercent.agentsMax > 20) problems.push(`an agent's RSS grew ${report.rssGrowthPercent.agentsMax.toFixed(1)}% after warm-up`);
@@ -198,6 +203,7 @@ export function formatSoak(report: SoakReport, options: SoakOptions): string {
     '| window |  lines |   p50 |   p95 |   p99 | stack MB | max agent MB |',
     '| ------ | ------ | ----- | ----- | ----- | --------- | ------------- |',
     ...rows,
+    `writer reached ${report.achievedRate.toFixed(0)} lines/s of ${options.errorsPerSecond} asked`,
     `written ${report.written}, counted ${report.counted}, not delivered to the socket ${report.undelivered}, kiosks off ${report.mismatches.length}`,
     `RSS growth after warm-up: stack ${report.rssGrowthPercent.stack.toFixed(1)}%, worst agent ${report.rssGrowthPercent.agentsMax.toFixed(1)}%; drained ${report.drainMs.toFixed(0)} ms after the last write`,
   ].join('\n');
@@ -220,7 +226,7 @@ export async function soakCommand(argv: string[], io: { stdout: NodeJS.WritableS
   }
   const report = await runSoak(options);
   io.stdout.write(`${formatSoak(report, options)}\n`);
-  const problems = soakVerdict(report);
+  const problems = soakVerdict(report, options);
   io.stdout.write(problems.length === 0 ? 'soak: PASS\n' : `soak: FAIL\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
   return problems.length === 0 ? 0 : 1;
 }
