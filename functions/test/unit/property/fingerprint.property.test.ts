@@ -45,8 +45,10 @@ describe('Property: fingerprintRecord groups what Sentry would group', () => {
 
   it('gives the same fingerprint when a number becomes a float, a hex value or a prefixed id at the same place', () => {
     const numericValue = fc.oneof(VARIABLE_KINDS.int, VARIABLE_KINDS.float, VARIABLE_KINDS.hex, VARIABLE_KINDS.prefixedId);
+    // Beside a currency code a number is an amount and a hex value is not, on purpose (`SEK 0` vs `SEK 0x0000`).
+    const notCurrency = plainWord.filter((word) => !/^(?:USD|EUR|GBP|CAD|AUD|NZD|JPY|CHF|SEK|NOK|DKK|PLN|CZK|HUF|MXN|BRL|INR|CNY|ZAR)$/.test(word));
     fc.assert(
-      fc.property(codeArb, fc.array(plainWord, { minLength: 1, maxLength: 6 }), fc.nat(6), numericValue, numericValue, (code, words, at, a, b) => {
+      fc.property(codeArb, fc.array(notCurrency, { minLength: 1, maxLength: 6 }), fc.nat(6), numericValue, numericValue, (code, words, at, a, b) => {
         const withValue = (value: string) => [...words.slice(0, at), value, ...words.slice(at)].join(' ');
         expect(fingerprintRecord({ code, message: withValue(b) }).fingerprint).toBe(fingerprintRecord({ code, message: withValue(a) }).fingerprint);
       }),
