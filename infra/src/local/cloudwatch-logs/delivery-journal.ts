@@ -7,10 +7,11 @@
 // what it has already counted). Whenever nothing is in flight the file is rewritten with only the unsettled jobs, so it
 // stays as small as the backlog. A line cut off by a kill is skipped when the file is read.
 import { randomUUID } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { writeAtomically } from '../atomic-file.js';
 import type { DeliveryJob } from './delivery.js';
 
 const LogEvent = z.object({ id: z.string(), timestamp: z.number(), message: z.string() });
@@ -129,16 +130,4 @@ function parseLine(line: string): z.infer<typeof JournalLine> | undefined {
   } catch {
     return undefined;
   }
-}
-
-function writeAtomically(file: string, content: string): void {
-  const temp = `${file}.${process.pid}.tmp`;
-  const fd = openSync(temp, 'w', 0o600);
-  try {
-    writeSync(fd, content);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temp, file);
 }

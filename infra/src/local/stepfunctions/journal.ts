@@ -4,10 +4,11 @@
 //
 // A kill in the middle of a write leaves a truncated last line. Loading skips unreadable lines with a warning
 // and rewrites the file without them (temp file, fsync, rename), so the next append starts on a clean line.
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { writeAtomically } from '../atomic-file.js';
 import { EXECUTION_STATUSES } from './schemas.js';
 
 const StartRecord = z.object({
@@ -106,23 +107,5 @@ function parseRecord(line: string): JournalRecord | undefined {
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;
-  }
-}
-
-function writeAtomically(file: string, content: string): void {
-  const temp = `${file}.${process.pid}.tmp`;
-  const fd = openSync(temp, 'w', 0o600);
-  try {
-    writeSync(fd, content);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temp, file);
-  const dir = openSync(path.dirname(file), 'r');
-  try {
-    fsyncSync(dir);
-  } finally {
-    closeSync(dir);
   }
 }
