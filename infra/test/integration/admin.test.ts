@@ -19,14 +19,19 @@ describe('Admin API: overview, users and roles, audit log', () => {
   });
 
   it('summarises errors per minute, open incidents, top stores and kiosks, and the fleet', async () => {
-    const res = await stack.api<{
+    type Overview = {
       errorsPerMinute: Array<{ count: number }>;
       openBySeverity: Record<string, number>;
       topStores: Array<{ storeId: string; occurrences: number }>;
       topKiosks: Array<{ kiosk: string; occurrences: number }>;
       fleet: Array<{ logStream: string; silent: boolean; lastShipAt?: string }>;
       automation: { jiraConfigured: boolean };
-    }>('GET', '/api/overview');
+    };
+    // The fleet counters are written after the incidents, at the end of each ingest: wait for the last batch's.
+    const res = await waitFor(async () => {
+      const overview = await stack.api<Overview>('GET', '/api/overview');
+      return overview.body.errorsPerMinute.reduce((sum, m) => sum + m.count, 0) >= 4 ? overview : undefined;
+    }, 'the overview to count all four errors');
     expect(res.status).toBe(200);
     expect(res.body.errorsPerMinute).toHaveLength(60);
     expect(res.body.errorsPerMinute.reduce((sum, m) => sum + m.count, 0)).toBe(4);
