@@ -10,9 +10,12 @@ interface Io {
 const SUITES: Record<string, () => Promise<BenchFigure[]>> = {
   parse: async () => (await import('../../functions/bench/parse.bench.js')).benchParse(),
   latency: async () => (await import('./latency.bench.js')).benchLatency(),
+  ingest: async () => (await import('./ingest.bench.js')).benchIngest(),
+  flood: async () => (await import('./flood.bench.js')).benchFlood(),
   workflow: async () => (await import('./workflow.bench.js')).benchWorkflow(),
   agent: async () => (await import('../../pos-agent/bench/agent-throughput.js')).benchAgentThroughput(),
   'agent-process': async () => (await import('./agent-process.bench.js')).benchAgentProcess(),
+  peer: async () => (await import('./peer.bench.js')).benchPeer(),
   bundle: async () => (await import('../../web/bench/bundle.bench.js')).benchBundle(),
 };
 
@@ -25,14 +28,29 @@ export async function runBenchmarks(argv: string[], io: Io): Promise<number> {
     io.stderr.write(`bench: unknown suite(s) ${unknown.join(', ')}; known: ${Object.keys(SUITES).join(', ')}\n`);
     return 2;
   }
-  io.stdout.write(`StackLens benchmarks on ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}\n\n`);
+  io.stdout.write(
+    `StackLens benchmarks on ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}\n`,
+  );
+  // Timings are only as good as the machine was quiet: other work on the cores shows up here, not in the figures.
+  io.stdout.write(`load average at start: ${loadAverage()}\n\n`);
+  const started = performance.now();
   const figures: BenchFigure[] = [];
   for (const name of names) {
     io.stderr.write(`running ${name}…\n`);
+    const suiteStarted = performance.now();
     figures.push(...(await SUITES[name]!()));
+    io.stderr.write(`${name} took ${((performance.now() - suiteStarted) / 1000).toFixed(0)} s (load average now ${loadAverage()})\n`);
   }
   io.stdout.write(formatTable(figures));
+  io.stdout.write(`\n${names.length} suite(s) in ${((performance.now() - started) / 1000).toFixed(0)} s; load average at end: ${loadAverage()}\n`);
   return 0;
+}
+
+function loadAverage(): string {
+  return os
+    .loadavg()
+    .map((n) => n.toFixed(2))
+    .join(' / ');
 }
 
 export function formatTable(figures: readonly BenchFigure[]): string {
@@ -52,6 +70,8 @@ export function formatTable(figures: readonly BenchFigure[]): string {
 }
 
 function formatNumber(n: number): string {
+  // A figure that could not be measured (a peer that is not installed, a drain that timed out) says so.
+  if (!Number.isFinite(n)) return 'n/a';
   return n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1);
 }
 
