@@ -66,7 +66,8 @@ export function recentOccurrences(stored: Readonly<Record<string, unknown>> | un
   for (const [minute, value] of Object.entries(stored ?? {})) {
     if (!MINUTE_KEY.test(minute)) continue;
     const slot = Math.round((minuteMs(minute) - startMs) / MINUTE_MS);
-    const count = Number(value);
+    // Only real numbers count: a hand-edited or foreign item can hold anything, and Number() throws on some objects.
+    const count = typeof value === 'number' ? value : NaN;
     if (slot >= 0 && slot < RECENT_MINUTES && Number.isFinite(count)) counts[slot] = count;
   }
   return { start, counts };

@@ -61,8 +61,8 @@ describe('Property: the recent-occurrences window', () => {
         expect(start).toBe(recentWindowStart(lastSeen));
         const startMs = Date.parse(`${start}:00.000Z`);
         const model = counts.map((_, slot) => {
-          const value = Number(stored[keyOf(startMs + slot * MINUTE_MS)] ?? 0);
-          return Number.isFinite(value) ? value : 0;
+          const value = stored[keyOf(startMs + slot * MINUTE_MS)];
+          return typeof value === 'number' && Number.isFinite(value) ? value : 0;
         });
         expect(counts).toEqual(model);
       }),

@@ -11,6 +11,7 @@ import { gunzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { countRejectedEvents } from '../../../../pos-agent/src/agent/shipper.js';
 import { AwsServiceError } from '../../../src/local/aws-error.js';
+import { outcome } from './outcome.js';
 import { DeliveryJournal, type JournaledJob } from '../../../src/local/cloudwatch-logs/delivery-journal.js';
 import {
   buildSubscriptionPayloads,
@@ -52,18 +53,6 @@ afterAll(async () => {
 async function withStream(svc: LocalCloudWatchLogs): Promise<void> {
   await svc.handle('CreateLogGroup', { logGroupName: GROUP });
   await svc.handle('CreateLogStream', { logGroupName: GROUP, logStreamName: STREAM });
-}
-
-/** Runs the call; returns the AwsServiceError it throws, failing the property on any other kind of error. */
-async function outcome(call: Promise<unknown>): Promise<{ ok: true; value: unknown } | { ok: false; error: AwsServiceError }> {
-  try {
-    return { ok: true, value: await call };
-  } catch (err) {
-    if (!(err instanceof AwsServiceError)) throw new Error(`expected an AwsServiceError, got ${String(err)}`, { cause: err });
-    expect(err.type).toMatch(/^[A-Z][A-Za-z]+$/);
-    expect(err.message.length).toBeGreaterThan(0);
-    return { ok: false, error: err };
-  }
 }
 
 function expectValidationMessageConsistent(error: AwsServiceError): void {

@@ -7,23 +7,13 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { AwsServiceError } from '../../../src/local/aws-error.js';
+import { outcome } from './outcome.js';
 import { DecryptError, SecretCipher, SecretStoreError } from '../../../src/local/secretsmanager/crypto.js';
 import { MAX_SECRET_BYTES } from '../../../src/local/secretsmanager/schemas.js';
 import type { LocalSecretsManager } from '../../../src/local/secretsmanager/service.js';
 import { SecretStoreFile } from '../../../src/local/secretsmanager/store.js';
 import { newService, type Paths } from '../secretsmanager/helpers.js';
 import { secretsPaths } from './temp.js';
-
-async function outcome(call: Promise<unknown>): Promise<{ ok: true; value: unknown } | { ok: false; error: AwsServiceError }> {
-  try {
-    return { ok: true, value: await call };
-  } catch (err) {
-    if (!(err instanceof AwsServiceError)) throw new Error(`expected an AwsServiceError, got ${String(err)}`, { cause: err });
-    expect(err.type).toMatch(/^[A-Z][A-Za-z]+$/);
-    expect(err.message.length).toBeGreaterThan(0);
-    return { ok: false, error: err };
-  }
-}
 
 /** A value no schema, name or constant of the service contains: if it shows up in an error, the error quoted a secret. */
 const secretMarkerArb = fc.stringMatching(/^[0-9a-f]{24}$/).map((hex) => `sv-${hex}`);

@@ -7,22 +7,12 @@ import { existsSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { AwsServiceError } from '../../../src/local/aws-error.js';
+import { outcome } from './outcome.js';
 import { functionNameOf, MAX_TIMER_SECONDS, runtimeDefinition, taskStates } from '../../../src/local/stepfunctions/definition.js';
 import { ExecutionJournal, type JournalRecord } from '../../../src/local/stepfunctions/journal.js';
 import type { LocalStepFunctions } from '../../../src/local/stepfunctions/service.js';
 import { machineArn, newService } from '../stepfunctions/helpers.js';
 import { propertyTempDir } from './temp.js';
-
-async function outcome(call: Promise<unknown>): Promise<{ ok: true; value: unknown } | { ok: false; error: AwsServiceError }> {
-  try {
-    return { ok: true, value: await call };
-  } catch (err) {
-    if (!(err instanceof AwsServiceError)) throw new Error(`expected an AwsServiceError, got ${String(err)}`, { cause: err });
-    expect(err.type).toMatch(/^[A-Z][A-Za-z]+$/);
-    expect(err.message.length).toBeGreaterThan(0);
-    return { ok: false, error: err };
-  }
-}
 
 // ── Requests and pagination tokens ─────────────────────────────────────────────────────────────────────────────────
 
