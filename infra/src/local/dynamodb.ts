@@ -11,14 +11,35 @@ import {
   type AttributeValue,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
+import { AbstractIterator, AbstractKeyIterator, AbstractValueIterator } from 'abstract-level';
 import dynalite from 'dynalite';
 import type { TableNames } from '../../../functions/src/config.js';
 import { TABLES, type TableSpec } from '../tables.js';
 
+/**
+ * dynalite 4 ends every Query and Scan stream by calling `iterator.return()` on its Level iterator, a method abstract-level
+ * 3 iterators do not have (they close with `close()`); so it skipped the close, and each iterator stayed attached to the
+ * database with the LevelDB memory it pins. The ten-minute soak found it: the stack's RSS grew by about 400 MB a minute
+ * at 200 errors/s while its JS heap stayed near 50 MB. Giving the iterators the method dynalite calls closes them.
+ */
+function closeLevelIteratorsOnReturn(): void {
+  for (const { prototype } of [AbstractIterator, AbstractKeyIterator, AbstractValueIterator]) {
+    if ('return' in prototype) continue;
+    Object.defineProperty(prototype, 'return', {
+      configurable: true,
+      writable: true,
+      value(this: { close(): Promise<void> }): Promise<void> {
+        return this.close();
+      },
+    });
+  }
+}
+
 /** dynalite persisted under `dir` (in memory without one), listening on loopback. */
 export async function startDynalite(opts: { dir?: string; port: number; host: string }): Promise<{ endpoint: string; port: number; close(): Promise<void> }> {
   if (opts.dir) await mkdir(opts.dir, { recursive: true });
-  const server = dynalite({ ...(opts.dir ? { path: opts.dir } : {}), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }) ;
+  closeLevelIteratorsOnReturn();
+  const server = dynalite({ ...(opts.dir ? { path: opts.dir } : {}), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => resolve());
