@@ -1,17 +1,22 @@
 // The soak: a fleet of kiosks, each a real bundled pos-agent process under the kiosk unit's Node options, writing
 // errors at a steady total rate into their own POS logs, shipped through the local pipeline (CloudWatch Logs endpoint,
 // subscription, ingest, DynamoDB, WebSocket) to a dashboard socket. Per window it records the write → WebSocket
-// latency of every line and the RSS of every process; at the end every line must be counted exactly once.
-import { execFile } from 'node:child_process';
+// latency of every line and the RSS and CPU of every process; at the end every line must be counted exactly once.
+//
+// The stack runs as `stacklens start` in its own process, as a user runs it: sharing this process's event loop with
+// the writer and the socket reader would slow the writer whenever the stack is busy, and measure that instead.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { appendFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import WebSocket from 'ws';
 import { kioskNodeOptions } from '../../pos-agent/bench/agent-throughput.js';
-import { startLocalStack } from '../src/local/runtime.js';
 import { spawnAgent, type AgentProcess } from '../test/helpers/agent-process.js';
+import { capture } from '../test/helpers/sweep.js';
 import { median, percentile } from './run.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -32,9 +37,12 @@ export interface SoakWindow {
   readonly p50: number;
   readonly p95: number;
   readonly p99: number;
-  /** RSS in MB: the stack process (which also writes the logs and reads the socket), and the largest agent. */
+  /** RSS in MB: the stack process, and the largest agent. */
   readonly stackRssMb: number;
   readonly maxAgentRssMb: number;
+  /** CPU in percent of one core over the window: the stack process, and all agents together. */
+  readonly stackCpuPercent: number;
+  readonly agentsCpuPercent: number;
 }
 
 export interface SoakReport {
@@ -56,29 +64,42 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const log = options.log ?? (() => undefined);
   await promisify(execFile)('npm', ['run', '--silent', 'build', '-w', 'pos-agent'], { cwd: ROOT });
   const dir = await mkdtemp(path.join(os.tmpdir(), 'stacklens-soak-'));
-  const stack = await startLocalStack({
-    dataDir: path.join(dir, 'data'),
-    ports: { api: 0, pos: 0, edge: 0, dynamodb: 0 },
-    pos: false,
-    agent: false,
-    admin: ADMIN,
-    secretsKeyFile: path.join(dir, 'master.key'),
-    log: (line) => log(`stack: ${line}`),
-  });
+  const stack = await startStackProcess(dir, log);
   const agents: AgentProcess[] = [];
   let socket: WebSocket | undefined;
   try {
     const nodeOptions = await kioskNodeOptions();
     const kiosks = Array.from({ length: options.kiosks }, (_, i) => {
       const n = String(i + 1).padStart(2, '0');
-      return { name: `kiosk-${n}`, store: `store-${n}`, code: `SOAK_K${n}`, file: path.join(dir, 'logs', `pos-${n}.log`), written: [] as number[], delivered: 0, latencies: [] as Array<[number, number]> };
+      return {
+        name: `kiosk-${n}`,
+        store: `store-${n}`,
+        code: `SOAK_K${n}`,
+        file: path.join(dir, 'logs', `pos-${n}.log`),
+        written: [] as number[],
+        delivered: 0,
+        latencies: [] as Array<[number, number]>,
+      };
     });
     await mkdir(path.join(dir, 'logs'));
     for (const kiosk of kiosks) {
       await writeFile(kiosk.file, '');
       agents.push(
         spawnAgent(
-          ['--file', kiosk.file, '--store', kiosk.store, '--kiosk', kiosk.name, '--endpoint', stack.urls.edge, '--state-dir', path.join(dir, 'state', kiosk.name), '--status-interval-ms', '0'],
+          [
+            '--file',
+            kiosk.file,
+            '--store',
+            kiosk.store,
+            '--kiosk',
+            kiosk.name,
+            '--endpoint',
+            stack.urls.edge,
+            '--state-dir',
+            path.join(dir, 'state', kiosk.name),
+            '--status-interval-ms',
+            '0',
+          ],
           { script: path.join(ROOT, 'pos-agent/dist/pos-agent.mjs'), nodeOptions },
         ),
       );
@@ -107,9 +128,17 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     });
 
     const rss: Array<{ window: number; stack: number; agents: number[] }> = [];
+    const cpu: Array<{ window: number; stack: number; agents: number }> = [];
+    const agentPids = agents.map((a) => a.child.pid!);
+    let cpuBefore = { at: performance.now(), stack: cpuSeconds(stack.child.pid!), agents: sumCpuSeconds(agentPids) };
     const sampler = setInterval(() => {
-      const window = Math.floor((performance.now() - started) / options.windowMs);
-      rss.push({ window, stack: process.memoryUsage().rss / 1e6, agents: agents.map((a) => a.rss() / 1e6) });
+      const now = performance.now();
+      const window = Math.floor((now - started) / options.windowMs);
+      rss.push({ window, stack: stack.rss() / 1e6, agents: agents.map((a) => a.rss() / 1e6) });
+      const cpuNow = { at: now, stack: cpuSeconds(stack.child.pid!), agents: sumCpuSeconds(agentPids) };
+      const seconds = (cpuNow.at - cpuBefore.at) / 1000;
+      cpu.push({ window, stack: ((cpuNow.stack - cpuBefore.stack) / seconds) * 100, agents: ((cpuNow.agents - cpuBefore.agents) / seconds) * 100 });
+      cpuBefore = cpuNow;
     }, 2_000);
 
     // Round-robin over kiosks at the total rate, so each kiosk writes errorsPerSecond / kiosks lines a second.
@@ -121,7 +150,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       const kiosk = kiosks[i % kiosks.length]!;
       const order = `S${kiosk.name.slice(-2)}-${kiosk.written.length + 1}`;
       kiosk.written.push(performance.now());
-      await appendFile(kiosk.file, `[${new Date().toISOString()}] [ERROR] Soak probe failed for order ${order} | {"code":"${kiosk.code}","orderId":"${order}","storeId":"${kiosk.store}","kioskId":"${kiosk.name}"}\n`);
+      await appendFile(
+        kiosk.file,
+        `[${new Date().toISOString()}] [ERROR] Soak probe failed for order ${order} | {"code":"${kiosk.code}","orderId":"${order}","storeId":"${kiosk.store}","kioskId":"${kiosk.name}"}\n`,
+      );
       if (i > 0 && i % (options.errorsPerSecond * 60) === 0) log(`${Math.round((performance.now() - started) / 1000)} s: ${i} lines written`);
     }
     const writtenAll = performance.now();
@@ -143,6 +175,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     const windows: SoakWindow[] = Array.from({ length: windowCount }, (_, index) => {
       const latencies = kiosks.flatMap((k) => k.latencies.filter(([w]) => w === index).map(([, ms]) => ms));
       const samples = rss.filter((s) => s.window === index);
+      const cpuSamples = cpu.filter((s) => s.window === index);
       return {
         index,
         lines: latencies.length,
@@ -151,9 +184,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         p99: percentile(latencies, 99),
         stackRssMb: samples.length ? median(samples.map((s) => s.stack)) : Number.NaN,
         maxAgentRssMb: samples.length ? Math.max(...agents.map((_, a) => median(samples.map((s) => s.agents[a]!)))) : Number.NaN,
+        stackCpuPercent: cpuSamples.length ? mean(cpuSamples.map((s) => s.stack)) : Number.NaN,
+        agentsCpuPercent: cpuSamples.length ? mean(cpuSamples.map((s) => s.agents)) : Number.NaN,
       };
     });
-    const baseline = windows[Math.min(1, windows.length - 1)]!;
+    const baseline = warmedUp(windows);
     const last = windows.at(-1)!;
     const growth = (from: number, to: number) => ((to - from) / from) * 100;
     const perAgentGrowth = agents.map((_, a) => {
@@ -178,30 +213,44 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   }
 }
 
+/** The window growth and drift are measured from: the second (the first holds start-up), unless it is also the last. */
+function warmedUp(windows: readonly SoakWindow[]): SoakWindow {
+  return windows[windows.length >= 3 ? 1 : 0]!;
+}
+
+/** The write → dashboard p99 every soak window must stay under: the flagship promise is "within seconds". */
+export const MAX_P99_MS = 5_000;
+
 /** What `npm run soak` holds the run to: nothing lost or doubled, memory flat, latency as good at the end as after warm-up. */
 export function soakVerdict(report: SoakReport, options: SoakOptions): string[] {
   const problems: string[] = [];
-  if (report.counted !== report.written || report.mismatches.length > 0) problems.push(`counted ${report.counted} of ${report.written} lines (${report.mismatches.length} kiosks off)`);
-  if (report.achievedRate < 0.95 * options.errorsPerSecond) problems.push(`the writer reached only ${report.achievedRate.toFixed(0)} of ${options.errorsPerSecond} lines/s`);
+  if (report.counted !== report.written || report.mismatches.length > 0)
+    problems.push(`counted ${report.counted} of ${report.written} lines (${report.mismatches.length} kiosks off)`);
+  if (report.achievedRate < 0.95 * options.errorsPerSecond)
+    problems.push(`the writer reached only ${report.achievedRate.toFixed(0)} of ${options.errorsPerSecond} lines/s`);
   if (report.undelivered > 0) problems.push(`${report.undelivered} lines never reached the dashboard socket`);
   if (report.rssGrowthPercent.stack > 20) problems.push(`stack RSS grew ${report.rssGrowthPercent.stack.toFixed(1)}% after warm-up`);
   if (report.rssGrowthPercent.agentsMax > 20) problems.push(`an agent's RSS grew ${report.rssGrowthPercent.agentsMax.toFixed(1)}% after warm-up`);
-  const baseline = report.windows[Math.min(1, report.windows.length - 1)]!;
+  const baseline = warmedUp(report.windows);
   const last = report.windows.at(-1)!;
   // A window is "as good" when its p99 is within twice the warmed-up one plus a quarter second of scheduling noise.
   if (last.p99 > 2 * baseline.p99 + 250) problems.push(`p99 latency went from ${baseline.p99.toFixed(0)} ms to ${last.p99.toFixed(0)} ms`);
+  // Stable is not enough: a pipeline that is a steady minute behind is stable too. The product promises seconds.
+  const slow = report.windows.filter((w) => w.lines > 0 && w.p99 > MAX_P99_MS);
+  if (slow.length > 0)
+    problems.push(`p99 latency above ${MAX_P99_MS / 1000} s in window(s) ${slow.map((w) => `${w.index + 1} (${(w.p99 / 1000).toFixed(1)} s)`).join(', ')}`);
   return problems;
 }
 
 export function formatSoak(report: SoakReport, options: SoakOptions): string {
   const rows = report.windows.map(
     (w) =>
-      `| ${String(w.index + 1).padStart(6)} | ${String(w.lines).padStart(6)} | ${w.p50.toFixed(0).padStart(5)} | ${w.p95.toFixed(0).padStart(5)} | ${w.p99.toFixed(0).padStart(5)} | ${w.stackRssMb.toFixed(1).padStart(9)} | ${w.maxAgentRssMb.toFixed(1).padStart(13)} |`,
+      `| ${String(w.index + 1).padStart(6)} | ${String(w.lines).padStart(6)} | ${w.p50.toFixed(0).padStart(5)} | ${w.p95.toFixed(0).padStart(5)} | ${w.p99.toFixed(0).padStart(5)} | ${w.stackRssMb.toFixed(1).padStart(9)} | ${w.maxAgentRssMb.toFixed(1).padStart(12)} | ${w.stackCpuPercent.toFixed(0).padStart(11)} | ${w.agentsCpuPercent.toFixed(0).padStart(12)} |`,
   );
   return [
     `soak: ${options.errorsPerSecond} errors/s across ${options.kiosks} kiosks for ${(options.durationMs / 60_000).toFixed(1)} min, windows of ${options.windowMs / 1000} s`,
-    '| window |  lines |   p50 |   p95 |   p99 | stack MB | max agent MB |',
-    '| ------ | ------ | ----- | ----- | ----- | --------- | ------------- |',
+    '| window |  lines |   p50 |   p95 |   p99 |  stack MB | max agent MB | stack CPU % | agents CPU % |',
+    '| ------ | ------ | ----- | ----- | ----- | --------- | ------------ | ----------- | ------------ |',
     ...rows,
     `writer reached ${report.achievedRate.toFixed(0)} lines/s of ${options.errorsPerSecond} asked`,
     `written ${report.written}, counted ${report.counted}, not delivered to the socket ${report.undelivered}, kiosks off ${report.mismatches.length}`,
@@ -229,6 +278,97 @@ export async function soakCommand(argv: string[], io: { stdout: NodeJS.WritableS
   const problems = soakVerdict(report, options);
   io.stdout.write(problems.length === 0 ? 'soak: PASS\n' : `soak: FAIL\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
   return problems.length === 0 ? 0 : 1;
+}
+
+interface StackProcess {
+  readonly child: ChildProcess;
+  readonly urls: { api: string; ws: string; edge: string };
+  rss(): number;
+  stop(): Promise<void>;
+}
+
+/** `stacklens start` without the demo POS and its agent, on free ports, in `dir`; resolves once it serves. */
+async function startStackProcess(dir: string, log: (line: string) => void): Promise<StackProcess> {
+  const [api, pos, edge, dynamodb] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin/stacklens.mjs'), 'start', '--no-pos', '--no-agent'], {
+    cwd: dir,
+    env: {
+      ...process.env,
+      PORT: String(api),
+      POS_PORT: String(pos),
+      STACKLENS_EDGE_PORT: String(edge),
+      STACKLENS_DYNAMODB_PORT: String(dynamodb),
+      STACKLENS_DATA_DIR: path.join(dir, 'data'),
+      STACKLENS_SECRETS_KEY_FILE: path.join(dir, 'master.key'),
+      STACKLENS_ADMIN_EMAIL: ADMIN.email,
+      STACKLENS_ADMIN_PASSWORD: ADMIN.password,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let output = '';
+  const up = new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer): void => {
+      capture('stdout', chunk, undefined, 'soak-stack');
+      output += chunk.toString('utf8');
+      for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') log(`stack: ${line}`);
+      if (output.includes('pos log')) resolve();
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`stacklens start exited with ${code} before serving:\n${output.slice(-2000)}`)));
+  });
+  const timeout = setTimeout(() => child.kill('SIGKILL'), 120_000);
+  try {
+    await up;
+  } finally {
+    clearTimeout(timeout);
+  }
+  return {
+    child,
+    urls: { api: `http://127.0.0.1:${api}/api`, ws: `ws://127.0.0.1:${api}/ws`, edge: `http://127.0.0.1:${edge}` },
+    rss: () => Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? Number.NaN) * 1024,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      await exited;
+      clearTimeout(killer);
+    },
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** User plus system CPU seconds of a live process, from /proc (0 once it has gone). */
+function cpuSeconds(pid: number): number {
+  try {
+    // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+function sumCpuSeconds(pids: readonly number[]): number {
+  return pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+}
+
+/** Linux reports /proc CPU times in USER_HZ, 100 on every architecture Node runs on. */
+const CLOCK_TICKS = 100;
+
+function mean(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0) / values.length;
 }
 
 function sleep(ms: number): Promise<void> {
