@@ -15,7 +15,10 @@ import { trimIncompleteUtf8Tail, truncationMarker } from './utf8.js';
 
 /** 256 KiB (the event cap we respect) minus room for the truncation marker and a multiline header. */
 export const DEFAULT_MAX_LINE_BYTES = 256 * 1024 - 1024;
-export const DEFAULT_POLL_INTERVAL_MS = 250;
+// The watch wakes the tailer as each line lands; the poll only catches what a watch misses (network filesystems,
+// a watch that failed). Each poll is an fstat, a fingerprint read and a stat through the thread pool, which on a
+// kiosk VM costs more in wake-ups than in I/O: four a second were a fifth of an otherwise idle agent's CPU.
+export const DEFAULT_POLL_INTERVAL_MS = 1000;
 export const DEFAULT_PARTIAL_LINE_FLUSH_MS = 1000;
 // Each read is a round trip through the libuv thread pool: at 64 KiB they cost a noticeable share of a core while
 // catching up on a large file; 256 KiB cuts that by three quarters for 192 KiB more memory.
