@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import WebSocket from 'ws';
 import { kioskNodeOptions } from '../../pos-agent/bench/agent-throughput.js';
-import { spawnAgent, type AgentProcess } from '../test/helpers/agent-process.js';
+import { rssBytes, spawnAgent, type AgentProcess } from '../test/helpers/agent-process.js';
 import { capture } from '../test/helpers/sweep.js';
 import { median, percentile } from './run.js';
 
@@ -334,7 +334,7 @@ async function startStackProcess(dir: string, log: (line: string) => void): Prom
   return {
     child,
     urls: { api: `http://127.0.0.1:${api}/api`, ws: `ws://127.0.0.1:${api}/ws`, edge: `http://127.0.0.1:${edge}` },
-    rss: () => Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? Number.NaN) * 1024,
+    rss: () => rssBytes(child.pid!),
     stop: async () => {
       if (child.exitCode !== null) return;
       child.kill('SIGTERM');

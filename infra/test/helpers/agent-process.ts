@@ -19,6 +19,12 @@ export interface AgentProcess {
   kill(signal: NodeJS.Signals): Promise<number | null>;
 }
 
+/** Resident set size of a live process in bytes, from /proc (NaN when it reports none). */
+export function rssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? Number.NaN) * 1024;
+}
+
 /** `script`: the bundled dist/pos-agent.mjs instead of the source launcher; `nodeOptions`: as the kiosk unit sets them. */
 export function spawnAgent(args: readonly string[], options: { script?: string; nodeOptions?: string } = {}): AgentProcess {
   const child = spawn(process.execPath, [options.script ?? AGENT_BIN, ...args], {
@@ -48,11 +54,7 @@ export function spawnAgent(args: readonly string[], options: { script?: string; 
     child,
     output,
     exited,
-    rss: () => {
-      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-      const kib = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? Number.NaN);
-      return kib * 1024;
-    },
+    rss: () => rssBytes(child.pid!),
     kill: async (signal) => {
       child.kill(signal);
       return exited;
