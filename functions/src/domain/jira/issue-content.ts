@@ -126,6 +126,9 @@ export function incidentUrl(dashboardUrl: string | undefined, incidentId: string
   const base = `${parsed.origin}${parsed.pathname}`.replace(/\/+$/, '');
   // encodeURIComponent throws on a lone surrogate; an id that is not well-formed text has no page to link to.
   if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(incidentId)) return undefined;
+  // "." and ".." survive encodeURIComponent and are dot-segments: the link would resolve to the list or the dashboard
+  // root. Similar-incident ids come from the analysis (a model's output), so they are not trusted to be well formed.
+  if (incidentId === '' || incidentId === '.' || incidentId === '..') return undefined;
   return `${base}/incidents/${encodeURIComponent(incidentId)}`;
 }
 

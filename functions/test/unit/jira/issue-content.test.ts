@@ -248,6 +248,21 @@ describe('buildIssueFields', () => {
       expect(adfTexts(fields.description).join('')).toContain('3f9a1c0de4b27a51');
     }
   });
+
+  it('links no similar incident whose id is a dot-segment, which would resolve to another page (found by seed -573645810)', () => {
+    const fields = buildIssueFields({
+      incident: makeIncident(),
+      analysis: makeAnalysis({ similarIncidents: ['.', '..', ''].map((id) => ({ id, code: 'X', title: 'x', similarity: 0.5 })) }),
+      samples: [],
+      kioskCounts: {},
+      settings: SETTINGS,
+      dashboardUrl: 'https://stacklens.example.com/base',
+    });
+    const hrefs = adfNodes(fields.description, 'text').flatMap((n) =>
+      ((n['marks'] as Array<{ type: string; attrs?: { href?: string } }>) ?? []).map((m) => m.attrs?.href ?? ''),
+    );
+    expect(hrefs.filter((href) => href !== '')).toEqual(['https://stacklens.example.com/base/incidents/3f9a1c0de4b27a51']);
+  });
 });
 
 describe('issueSummary', () => {
