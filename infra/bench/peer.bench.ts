@@ -15,8 +15,7 @@ import { constants } from 'node:fs';
 import { access, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { kioskNodeOptions, writeCorpus } from '../../pos-agent/bench/agent-throughput.js';
+import { bundleChild, kioskNodeOptions, writeCorpus } from '../../pos-agent/bench/agent-throughput.js';
 import type { ChildReport } from '../../pos-agent/bench/agent-throughput-child.js';
 import { sleep } from './bench-stack.js';
 import { median } from './run.js';
@@ -39,7 +38,7 @@ export async function benchPeer(): Promise<BenchFigure[]> {
   try {
     const logFile = path.join(dir, 'pos.log');
     const bundle = path.join(dir, 'agent-throughput-child.mjs');
-    const [corpus, nodeOptions, version] = await Promise.all([writeCorpus(logFile, LINES), kioskNodeOptions(), rsyslogVersion(), bundleAgentChild(bundle)]);
+    const [corpus, nodeOptions, version] = await Promise.all([writeCorpus(logFile, LINES), kioskNodeOptions(), rsyslogVersion(), bundleChild(bundle)]);
     const pin = await hasCommand('taskset');
 
     const agent = await runAgentChild(bundle, logFile, nodeOptions, pin);
@@ -137,19 +136,6 @@ async function stop(child: ChildProcess): Promise<void> {
 }
 
 /** The agent's read path, measured by pos-agent/bench's child: bundled with esbuild, under the kiosk unit's NODE_OPTIONS. */
-async function bundleAgentChild(outfile: string): Promise<void> {
-  const { build } = await import('esbuild');
-  await build({
-    entryPoints: [fileURLToPath(new URL('../../pos-agent/bench/agent-throughput-child.ts', import.meta.url))],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    logLevel: 'error',
-  });
-}
-
 async function runAgentChild(bundle: string, logFile: string, nodeOptions: string, pin: boolean): Promise<ChildReport> {
   const args = [bundle, logFile, String(RUNS)];
   const child = pin

@@ -121,7 +121,8 @@ export async function writeCorpus(file: string, targetLines = TARGET_LINES, seed
 }
 
 /** The child as a single ESM file: esbuild is the bundler a kiosk build uses, and already installed with tsx. */
-async function bundleChild(outfile: string): Promise<void> {
+/** Bundles the measuring child (the agent's read path, as the kiosk build ships it) into `outfile`. */
+export async function bundleChild(outfile: string): Promise<void> {
   const { build } = await import('esbuild');
   await build({
     entryPoints: [fileURLToPath(new URL('./agent-throughput-child.ts', import.meta.url))],
