@@ -11,12 +11,18 @@
 // A torn frame at the end of the newest segment (a crash mid-append) is cut off on open; a frame that fails its
 // checksum elsewhere ends its segment (counted as corrupt). The cursor is written without fsync: losing its last
 // update only re-sends batches, which carry stable ids that ingest deduplicates.
+//
+// Everything after open() (append, peek, ack, the cursor, the drop notice) uses synchronous fs calls: a handful of
+// small local-disk operations per batch whose thread-pool round trips cost more CPU than the I/O (see sync-io.ts).
+// The methods still return promises, run in call order, and reject with the same errors.
 
-import { mkdir, open, readdir, readFile, rename, rm, stat, truncate, type FileHandle } from 'node:fs/promises';
+import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync } from 'node:fs';
+import { mkdir, readdir, readFile, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { z } from 'zod';
 import { AgentError, describeError } from './errors.js';
+import { isNotFound, writeAllSync, writeFileQuickSync } from './sync-io.js';
 import type { LogEvent } from './types.js';
 
 const MAGIC = 0x534c4231; // 'SLB1'
@@ -76,7 +82,8 @@ export class DiskBuffer {
   private readonly log: (msg: string) => void;
   private readonly segments: Segment[] = [];
   private cursor: Cursor = { seq: 0, offset: 0, records: 0 };
-  private writer: FileHandle | undefined;
+  /** Descriptor of the newest segment, open for appending. */
+  private writer: number | undefined;
   private cache: CachedFrame[] = [];
   private cacheBytes = 0;
   private queue: Promise<unknown> = Promise.resolve();
@@ -141,14 +148,10 @@ export class DiskBuffer {
   }
 
   async close(): Promise<void> {
-    await this.exclusive(async () => {
-      const writer = this.writer;
-      this.writer = undefined;
-      await writer?.close();
-    });
+    await this.exclusive(() => this.sealWriter());
   }
 
-  private exclusive<T>(task: () => Promise<T>): Promise<T> {
+  private exclusive<T>(task: () => T): Promise<T> {
     const run = this.queue.then(task);
     this.queue = run.catch(() => undefined);
     return run;
@@ -209,7 +212,7 @@ export class DiskBuffer {
     return saved;
   }
 
-  private async appendNow(events: readonly LogEvent[], bytes: number): Promise<BufferDrop | undefined> {
+  private appendNow(events: readonly LogEvent[], bytes: number): BufferDrop | undefined {
     const payload = Buffer.from(JSON.stringify(events.map((event) => [event.timestamp, event.message])), 'utf8');
     const frame = Buffer.allocUnsafe(HEADER_BYTES + payload.length);
     frame.writeUInt32BE(MAGIC, 0);
@@ -218,20 +221,20 @@ export class DiskBuffer {
     frame.writeUInt32BE(events.length, 12);
     payload.copy(frame, HEADER_BYTES);
 
-    const drop = await this.makeRoom(frame.length);
+    const drop = this.makeRoom(frame.length);
     let segment = this.segments.at(-1);
-    if (segment === undefined || this.writer === undefined || segment.size >= this.segmentBytes) segment = await this.startSegment();
-    const writer = this.writer as FileHandle;
+    if (segment === undefined || this.writer === undefined || segment.size >= this.segmentBytes) segment = this.startSegment();
+    const writer = this.writer as number;
     const offset = segment.size;
-    await writer.write(frame, 0, frame.length, offset);
-    await writer.sync();
+    writeAllSync(writer, frame, offset);
+    fsyncSync(writer);
     segment.size += frame.length;
     segment.records += events.length;
     this.remember({ batch: { events, bytes, seq: segment.seq, offset, nextOffset: segment.size }, records: events.length, diskBytes: frame.length });
     return drop;
   }
 
-  private async makeRoom(incoming: number): Promise<BufferDrop | undefined> {
+  private makeRoom(incoming: number): BufferDrop | undefined {
     if (this.diskBytes() + incoming <= this.maxBytes) return undefined;
     let records = 0;
     let bytes = 0;
@@ -239,7 +242,7 @@ export class DiskBuffer {
     let lastSeq = 0;
     // The segment being written can only be dropped once sealed: the next append then starts a new one.
     const writing = this.segments.at(-1);
-    if (writing !== undefined && writing.size > 0) await this.sealWriter();
+    if (writing !== undefined && writing.size > 0) this.sealWriter();
     while (this.segments.length > 0 && this.diskBytes() + incoming > this.maxBytes) {
       const oldest = this.segments.shift() as Segment;
       const acked = oldest.seq === this.cursor.seq ? this.cursor : { offset: 0, records: 0 };
@@ -253,14 +256,14 @@ export class DiskBuffer {
       dropped += 1;
       lastSeq = oldest.seq;
       this.forget(oldest.seq);
-      await rm(this.segmentPath(oldest.seq), { force: true });
+      rmSync(this.segmentPath(oldest.seq), { force: true });
     }
     const next = this.segments[0];
-    if (this.cursor.seq <= lastSeq) await this.saveCursor({ seq: next?.seq ?? lastSeq + 1, offset: 0, records: 0 });
+    if (this.cursor.seq <= lastSeq) this.saveCursor({ seq: next?.seq ?? lastSeq + 1, offset: 0, records: 0 });
     return records === 0 && bytes === 0 ? undefined : { records, bytes, segments: dropped, lastSeq };
   }
 
-  private async peekNow(): Promise<BufferedBatch | undefined> {
+  private peekNow(): BufferedBatch | undefined {
     for (;;) {
       const index = this.segments.findIndex((segment) => segment.seq >= this.cursor.seq);
       const segment = this.segments[index];
@@ -268,14 +271,14 @@ export class DiskBuffer {
       if (segment.seq !== this.cursor.seq) this.cursor = { seq: segment.seq, offset: 0, records: 0 };
       if (this.cursor.offset < segment.size) {
         const cached = this.cache.find((entry) => entry.batch.seq === segment.seq && entry.batch.offset === this.cursor.offset);
-        const batch = cached?.batch ?? (await this.readFrame(segment));
+        const batch = cached?.batch ?? this.readFrame(segment);
         if (batch !== undefined) {
           this.inFlight = batch;
           return batch;
         }
         // Damaged: resume at the next valid frame of the segment (counted once, when it was first found).
         const known = this.knownDamage.delete(`${segment.seq}:${this.cursor.offset}`);
-        const next = nextFrameAfter(await readFile(this.segmentPath(segment.seq)), this.cursor.offset);
+        const next = nextFrameAfter(readFileSync(this.segmentPath(segment.seq)), this.cursor.offset);
         const resumeAt = next === undefined || next >= segment.size ? segment.size : next;
         if (!known) {
           this.corruptFrames += 1;
@@ -286,30 +289,30 @@ export class DiskBuffer {
       }
       const isWriting = index === this.segments.length - 1;
       if (isWriting) return undefined;
-      await this.retireHead(segment);
+      this.retireHead(segment);
     }
   }
 
-  private async readFrame(segment: Segment): Promise<BufferedBatch | undefined> {
-    const handle = await open(this.segmentPath(segment.seq), 'r');
+  private readFrame(segment: Segment): BufferedBatch | undefined {
+    const fd = openSync(this.segmentPath(segment.seq), 'r');
     try {
       const header = Buffer.alloc(HEADER_BYTES);
-      await handle.read(header, 0, HEADER_BYTES, this.cursor.offset);
+      readSync(fd, header, 0, HEADER_BYTES, this.cursor.offset);
       if (header.readUInt32BE(0) !== MAGIC) return undefined;
       const length = header.readUInt32BE(4);
       if (this.cursor.offset + HEADER_BYTES + length > segment.size) return undefined;
       const frame = Buffer.alloc(HEADER_BYTES + length);
       header.copy(frame);
-      await handle.read(frame, HEADER_BYTES, length, this.cursor.offset + HEADER_BYTES);
+      readSync(fd, frame, HEADER_BYTES, length, this.cursor.offset + HEADER_BYTES);
       const decoded = decodeFrame(frame, 0);
       if (decoded === undefined) return undefined;
       return { ...decoded.batch, seq: segment.seq, offset: this.cursor.offset, nextOffset: this.cursor.offset + decoded.nextOffset };
     } finally {
-      await handle.close();
+      closeSync(fd);
     }
   }
 
-  private async ackNow(batch: BufferedBatch): Promise<void> {
+  private ackNow(batch: BufferedBatch): void {
     if (this.inFlight === batch) this.inFlight = undefined;
     // The bound may have discarded the segment while the batch was in flight: the cursor has already moved on.
     if (batch.seq !== this.cursor.seq || batch.offset !== this.cursor.offset) return;
@@ -324,23 +327,23 @@ export class DiskBuffer {
     const isWriting = segment === this.segments.at(-1);
     if (next.offset >= segment.size && !isWriting) {
       this.cursor = next;
-      await this.retireHead(segment);
+      this.retireHead(segment);
       return;
     }
-    await this.saveCursor(next);
+    this.saveCursor(next);
   }
 
-  private async retireHead(segment: Segment): Promise<void> {
+  private retireHead(segment: Segment): void {
     const index = this.segments.indexOf(segment);
     if (index !== -1) this.segments.splice(index, 1);
     this.forget(segment.seq);
-    await rm(this.segmentPath(segment.seq), { force: true });
+    rmSync(this.segmentPath(segment.seq), { force: true });
     const next = this.segments[0];
-    await this.saveCursor({ seq: next?.seq ?? segment.seq + 1, offset: 0, records: 0 });
+    this.saveCursor({ seq: next?.seq ?? segment.seq + 1, offset: 0, records: 0 });
   }
 
-  private async startSegment(): Promise<Segment> {
-    await this.sealWriter();
+  private startSegment(): Segment {
+    this.sealWriter();
     const last = this.segments.at(-1);
     let segment: Segment;
     if (last !== undefined && last.size === 0) {
@@ -349,24 +352,29 @@ export class DiskBuffer {
       segment = { seq: (last?.seq ?? this.cursor.seq - 1) + 1, size: 0, records: 0 };
       this.segments.push(segment);
     }
-    this.writer = await open(this.segmentPath(segment.seq), 'a+');
-    const existing = await stat(this.segmentPath(segment.seq));
-    segment.size = existing.size;
+    this.writer = openSync(this.segmentPath(segment.seq), 'a+');
+    segment.size = fstatSync(this.writer).size;
     return segment;
   }
 
-  private async sealWriter(): Promise<void> {
+  private sealWriter(): void {
     const writer = this.writer;
     this.writer = undefined;
-    await writer?.close();
+    if (writer !== undefined) closeSync(writer);
   }
 
-  private async saveCursor(cursor: Cursor): Promise<void> {
+  private saveCursor(cursor: Cursor): void {
     this.cursor = cursor;
     const temp = `${this.cursorPath()}.tmp`;
-    await mkdir(this.dir, { recursive: true });
-    await writeFileQuick(temp, `${JSON.stringify(cursor)}\n`);
-    await rename(temp, this.cursorPath());
+    const data = Buffer.from(`${JSON.stringify(cursor)}\n`, 'utf8');
+    try {
+      replaceFileSync(temp, this.cursorPath(), data);
+    } catch (err) {
+      // The directory only goes missing if someone removed it: recreate it then, instead of on every ack.
+      if (!isNotFound(err)) throw err;
+      mkdirSync(this.dir, { recursive: true });
+      replaceFileSync(temp, this.cursorPath(), data);
+    }
   }
 
   private remember(entry: CachedFrame): void {
@@ -467,13 +475,10 @@ function decodeFrame(
   return { batch: { events, bytes }, records: events.length, nextOffset: end };
 }
 
-async function writeFileQuick(path: string, text: string): Promise<void> {
-  const handle = await open(path, 'w', 0o600);
-  try {
-    await handle.writeFile(text, 'utf8');
-  } finally {
-    await handle.close();
-  }
+/** Replaces `path` through `temp` and a rename, without fsync (see the header: losing the update is harmless). */
+function replaceFileSync(temp: string, path: string, data: Buffer): void {
+  writeFileQuickSync(temp, data, { durable: false });
+  renameSync(temp, path);
 }
 
 const UnreportedDropSchema = z.object({
@@ -500,13 +505,12 @@ export class DropNoticeStore {
     }
   }
 
+  // Synchronous like the buffer's own writes; still a promise, rejecting on failure as before.
   async save(drop: UnreportedDrop | undefined): Promise<void> {
     if (drop === undefined) {
-      await rm(this.path, { force: true });
+      rmSync(this.path, { force: true });
       return;
     }
-    const temp = `${this.path}.tmp`;
-    await writeFileQuick(temp, `${JSON.stringify(drop)}\n`);
-    await rename(temp, this.path);
+    replaceFileSync(`${this.path}.tmp`, this.path, Buffer.from(`${JSON.stringify(drop)}\n`, 'utf8'));
   }
 }

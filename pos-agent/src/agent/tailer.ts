@@ -4,24 +4,31 @@
 // Change detection: `fs.watch` on the parent directory is only a hint (it is unreliable on network and container
 // filesystems); an fstat/stat poll is the fallback that guarantees progress. All reads go through one reused buffer,
 // and a line longer than `maxLineBytes` is cut while it streams, so a runaway line never sits in memory whole.
+//
+// The file operations (open, fstat, read, stat) are synchronous: each pump is a few microsecond syscalls on a local
+// file, and through the thread pool each one cost more CPU in wake-ups than the I/O itself (see sync-io.ts). Only
+// a read that fills the whole buffer (catching up on a backlog) yields to the event loop before the next one, so a
+// large backlog cannot hold up shipping and timers; directory listings stay asynchronous.
 
 import { createHash } from 'node:crypto';
-import { watch, type FSWatcher } from 'node:fs';
-import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
+import { constants, fstatSync, openSync, readSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { readdir, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { describeError } from './errors.js';
+import { closeQuietly, isNotFound } from './sync-io.js';
 import { sameFile, sameIdentity, type FileIdentity, type FilePosition, type SkipReason, type TailLine } from './types.js';
 import { trimIncompleteUtf8Tail, truncationMarker } from './utf8.js';
 
 /** 256 KiB (the event cap we respect) minus room for the truncation marker and a multiline header. */
 export const DEFAULT_MAX_LINE_BYTES = 256 * 1024 - 1024;
 // The watch wakes the tailer as each line lands; the poll only catches what a watch misses (network filesystems,
-// a watch that failed). Each poll is an fstat, a fingerprint read and a stat through the thread pool, which on a
-// kiosk VM costs more in wake-ups than in I/O: four a second were a fifth of an otherwise idle agent's CPU.
+// a watch that failed). Each poll is an fstat, a fingerprint read, a read and a stat: when those went through the
+// thread pool, four polls a second were a fifth of an otherwise idle agent's CPU.
 export const DEFAULT_POLL_INTERVAL_MS = 1000;
 export const DEFAULT_PARTIAL_LINE_FLUSH_MS = 1000;
-// Each read is a round trip through the libuv thread pool: at 64 KiB they cost a noticeable share of a core while
-// catching up on a large file; 256 KiB cuts that by three quarters for 192 KiB more memory.
+// Each read has a fixed cost (a thread-pool round trip when this was measured; now a syscall and, while catching up,
+// a yield to the event loop): at 64 KiB they cost a noticeable share of a core while catching up on a large file;
+// 256 KiB cuts that by three quarters for 192 KiB more memory.
 export const DEFAULT_READ_BUFFER_BYTES = 256 * 1024;
 /** A line where more than this share of characters are control or replacement characters is binary garbage. */
 export const BINARY_LINE_RATIO = 0.3;
@@ -76,7 +83,8 @@ export class FileTailer {
   private readonly now: () => number;
   private readonly buffer: Buffer;
 
-  private handle: FileHandle | undefined;
+  /** Descriptor of the followed file (or of the rotated copy being drained). */
+  private handle: number | undefined;
   private currentIdentity: FileIdentity | undefined;
   private readPosition = 0;
   private knownSize = 0;
@@ -204,12 +212,12 @@ export class FileTailer {
     if (this.handle === undefined && !(await this.openAtPath())) return;
     const handle = this.handle;
     if (handle === undefined) return;
-    const size = Number((await handle.stat({ bigint: true })).size);
+    const size = Number(fstatSync(handle, { bigint: true }).size);
     this.knownSize = size;
     if (!this.draining) {
       const current = this.currentIdentity;
       if (current === undefined) return;
-      const fp = await readFingerprint(handle, size);
+      const fp = fingerprintOf(handle, size);
       // Shorter than our offset, or different first bytes: truncated (copytruncate), possibly already rewritten past
       // where we were. Either way the bytes we have not read are gone from this file.
       if (size < this.readPosition || (current.fp !== undefined && fp !== current.fp)) {
@@ -232,13 +240,17 @@ export class FileTailer {
     if (handle === undefined) return false;
     while (!this.stopped) {
       if (this.options.isPaused?.() === true) return false;
-      const { bytesRead } = await handle.read(this.buffer, 0, this.buffer.length, this.readPosition);
+      // A bare descriptor, unlike a FileHandle, may be reused by another open once closed: read only the one we hold.
+      if (this.handle !== handle) return false;
+      const bytesRead = readSync(handle, this.buffer, 0, this.buffer.length, this.readPosition);
       if (bytesRead === 0) {
         this.atEndOfFile = true;
         return true;
       }
       this.atEndOfFile = false;
       this.consume(bytesRead);
+      // A full buffer means a backlog: let the event loop ship, flush and take stop() between chunks.
+      if (bytesRead === this.buffer.length) await yieldToEventLoop();
     }
     return false;
   }
@@ -399,7 +411,7 @@ export class FileTailer {
     target: FileIdentity,
     minSize: number,
     { contentOnly }: { contentOnly: boolean },
-  ): Promise<{ path: string; handle: FileHandle } | undefined> {
+  ): Promise<{ path: string; handle: number } | undefined> {
     const dir = dirname(this.path);
     const name = basename(this.path);
     let names: string[];
@@ -412,7 +424,7 @@ export class FileTailer {
     for (const candidate of names) {
       if (candidate === name || !candidate.startsWith(name) || COMPRESSED_SUFFIX.test(candidate)) continue;
       const path = join(dir, candidate);
-      const found = await inspect(path);
+      const found = inspect(path);
       if (found === undefined || found.size <= minSize) continue;
       const sameInode = found.identity.dev === target.dev && found.identity.ino === target.ino;
       if (contentOnly && sameInode) continue;
@@ -422,7 +434,7 @@ export class FileTailer {
     }
     if (best === undefined) return undefined;
     try {
-      return { path: best.path, handle: await open(best.path, 'r') };
+      return { path: best.path, handle: openSync(best.path, 'r') };
     } catch {
       return undefined;
     }
@@ -430,14 +442,10 @@ export class FileTailer {
 
   // A different file at our path means rename rotation: drain the old descriptor, then follow the new file from 0.
   private async followRotation(): Promise<void> {
-    let atPath: FileIdentity;
-    try {
-      atPath = identityOf(await stat(this.path, { bigint: true }), undefined);
-    } catch (err) {
-      // Renamed away and not recreated yet: keep the old descriptor, the writer may still append to it.
-      if (isNotFound(err)) return;
-      throw err;
-    }
+    // Renamed away and not recreated yet (undefined): keep the old descriptor, the writer may still append to it.
+    const stats = statSync(this.path, { bigint: true, throwIfNoEntry: false });
+    if (stats === undefined) return;
+    const atPath = identityOf(stats, undefined);
     const from = this.currentIdentity;
     if (from === undefined || sameIdentity(atPath, from)) return;
     if (!(await this.readToEnd())) return;
@@ -453,9 +461,9 @@ export class FileTailer {
   }
 
   private async openAtPath(): Promise<boolean> {
-    let handle: FileHandle;
+    let handle: number;
     try {
-      handle = await open(this.path, 'r');
+      handle = openSync(this.path, 'r');
     } catch (err) {
       if (isNotFound(err)) {
         if (!this.everOpened) this.waitedForFile = true;
@@ -464,9 +472,9 @@ export class FileTailer {
       throw err;
     }
     try {
-      const stats = await handle.stat({ bigint: true });
+      const stats = fstatSync(handle, { bigint: true });
       const size = Number(stats.size);
-      const identity = identityOf(stats, await readFingerprint(handle, size));
+      const identity = identityOf(stats, fingerprintOf(handle, size));
       let decision: StartDecision;
       if (this.openFresh) {
         this.openFresh = false;
@@ -477,7 +485,7 @@ export class FileTailer {
         const rest = recover === undefined ? undefined : await this.findSibling(recover.identity, recover.offset, { contentOnly: false });
         if (recover !== undefined && rest !== undefined) {
           // Stopped inside a file that has since been rotated away: finish it first, then come back to the path.
-          await handle.close().catch(() => undefined);
+          closeQuietly(handle);
           this.handle = rest.handle;
           this.draining = true;
           this.atEndOfFile = false;
@@ -505,7 +513,7 @@ export class FileTailer {
       this.options.onOpen?.({ identity, offset }, decision);
       return true;
     } catch (err) {
-      await handle.close().catch(() => undefined);
+      closeQuietly(handle);
       throw err;
     }
   }
@@ -520,7 +528,7 @@ export class FileTailer {
   private async closeHandle(): Promise<void> {
     const handle = this.handle;
     this.handle = undefined;
-    if (handle !== undefined) await handle.close().catch(() => undefined);
+    if (handle !== undefined) closeQuietly(handle);
   }
 
   private ensureWatcher(): void {
@@ -573,32 +581,42 @@ function identityOf(stats: { dev: bigint; ino: bigint }, fp: string | undefined)
 
 /** Hash of the first FINGERPRINT_BYTES bytes; undefined while the file is shorter than that. */
 export async function readFingerprint(handle: FileHandle, size: number): Promise<string | undefined> {
-  if (size < FINGERPRINT_BYTES) return undefined;
-  const head = Buffer.alloc(FINGERPRINT_BYTES);
-  const { bytesRead } = await handle.read(head, 0, FINGERPRINT_BYTES, 0);
-  if (bytesRead < FINGERPRINT_BYTES) return undefined;
-  return createHash('sha256').update(head).digest('hex').slice(0, 16);
+  return fingerprintOf(handle.fd, size);
 }
 
-async function inspect(path: string): Promise<{ identity: FileIdentity; size: number } | undefined> {
-  let handle: FileHandle;
+// One buffer for every fingerprint: fingerprintOf is synchronous, so no two calls can share it at once.
+const fingerprintHead = Buffer.alloc(FINGERPRINT_BYTES);
+
+function fingerprintOf(fd: number, size: number): string | undefined {
+  if (size < FINGERPRINT_BYTES) return undefined;
+  const bytesRead = readSync(fd, fingerprintHead, 0, FINGERPRINT_BYTES, 0);
+  if (bytesRead < FINGERPRINT_BYTES) return undefined;
+  return createHash('sha256').update(fingerprintHead).digest('hex').slice(0, 16);
+}
+
+// Non-blocking so that a FIFO among the siblings cannot hang the (synchronous) open waiting for a writer; regular
+// files ignore the flag. Where the platform lacks it (Windows, no FIFOs to open by path) it is undefined and ORs as 0.
+const OPEN_SIBLING_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK;
+
+function inspect(path: string): { identity: FileIdentity; size: number } | undefined {
+  let handle: number;
   try {
-    handle = await open(path, 'r');
+    handle = openSync(path, OPEN_SIBLING_FLAGS);
   } catch {
     return undefined;
   }
   try {
-    const stats = await handle.stat({ bigint: true });
+    const stats = fstatSync(handle, { bigint: true });
     if (!stats.isFile()) return undefined;
     const size = Number(stats.size);
-    return { identity: identityOf(stats, await readFingerprint(handle, size)), size };
+    return { identity: identityOf(stats, fingerprintOf(handle, size)), size };
   } catch {
     return undefined;
   } finally {
-    await handle.close().catch(() => undefined);
+    closeQuietly(handle);
   }
 }
 
-function isNotFound(err: unknown): boolean {
-  return (err as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

@@ -203,7 +203,9 @@ describe('Class: PosAgent', () => {
       // Prepare
       cwl.on(PutLogEventsCommand).rejects(new ServiceUnavailableException({ message: 'down', $metadata: { httpStatusCode: 503 } }));
       await writeFile(file, `${numbered(0, 4).join('\n')}\n`);
-      const failing = makeAgent({ stopTimeoutMs: 50 });
+      // One batch for all four: with a 20 ms batch interval racing the 20 ms multiline idle flush, a busy machine
+      // sometimes sealed the first three alone, and the fourth (queued behind them) was never attempted.
+      const failing = makeAgent({ stopTimeoutMs: 50, flushIntervalMs: 1_000 });
       await failing.start();
       await waitFor(() => failing.stats().retries >= 3 && failing.stats().bufferedRecords === 4, 'a few failed attempts with everything buffered');
 

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CheckpointStore, decideStart, type Checkpoint } from '../../../src/agent/checkpoint.js';
+import { AgentError } from '../../../src/agent/errors.js';
 import { makeTempDir } from './helpers.js';
 
 describe('Class: CheckpointStore', () => {
@@ -51,6 +52,39 @@ describe('Class: CheckpointStore', () => {
       expect(files).toEqual([store.path.slice(dir.length + 1)]);
       const saved = JSON.parse(await readFile(store.path, 'utf8')) as Checkpoint;
       expect(saved.offset).toBe(3);
+    });
+
+    it('recreates a state directory removed while the agent runs, and saves into it', async () => {
+      // Prepare
+      const stateDir = join(dir, 'state');
+      const store = new CheckpointStore(stateDir, join(dir, 'pos.log'));
+      await store.save({ identity: { dev: '1', ino: '2' }, offset: 1 });
+      await rm(stateDir, { recursive: true });
+
+      // Act
+      await store.save({ identity: { dev: '1', ino: '2' }, offset: 2 });
+
+      // Assess
+      expect(await readdir(stateDir)).toEqual([store.path.slice(stateDir.length + 1)]);
+      const loaded = await store.load();
+      expect(loaded.status === 'found' ? loaded.checkpoint.offset : undefined).toBe(2);
+    });
+
+    it('rejects with CHECKPOINT_FAILED when the state directory cannot be created, and keeps serving later saves', async () => {
+      // Prepare: a regular file where a parent directory should be.
+      await writeFile(join(dir, 'blocker'), '');
+      const store = new CheckpointStore(join(dir, 'blocker', 'state'), join(dir, 'pos.log'));
+
+      // Act
+      const failed = store.save({ identity: { dev: '1', ino: '2' }, offset: 1 });
+      const next = store.save({ identity: { dev: '1', ino: '2' }, offset: 2 });
+
+      // Assess
+      await expect(failed).rejects.toBeInstanceOf(AgentError);
+      await expect(failed).rejects.toMatchObject({ code: 'CHECKPOINT_FAILED', message: expect.stringContaining(`Could not write checkpoint ${store.path}`) });
+      await expect(next).rejects.toMatchObject({ code: 'CHECKPOINT_FAILED' });
+      await expect(store.settled()).resolves.toBeUndefined();
+      expect(await readdir(dir)).toEqual(['blocker']);
     });
   });
 

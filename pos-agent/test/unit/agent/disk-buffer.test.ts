@@ -121,6 +121,20 @@ describe('Class: DiskBuffer', () => {
       expect(buffer.bufferedRecords).toBe(RECORDS_PER_FRAME);
     });
 
+    it('recreates its directory for the cursor when it was removed while running, instead of failing the ack', async () => {
+      // Prepare
+      const buffer = await openBuffer();
+      await appendBatches(buffer, 0, 2);
+      const batch = (await buffer.peek()) as BufferedBatch;
+      await rm(dir, { recursive: true });
+
+      // Act
+      await buffer.ack(batch);
+
+      // Assess
+      expect(JSON.parse(await readFile(join(dir, 'cursor.json'), 'utf8'))).toEqual({ seq: batch.seq, offset: FRAME, records: RECORDS_PER_FRAME });
+    });
+
     it('returns undefined from peek when the buffer is empty', async () => {
       // Prepare
       const buffer = await openBuffer();

@@ -237,6 +237,26 @@ describe('Class: FileTailer', () => {
       expect(lines[3]?.position).toEqual({ identity: rotations[0]?.to, offset: 6 });
     });
 
+    it('lets timers run between reads while catching up on a backlog, and still reads all of it', async () => {
+      // Prepare: 2,000 lines through a 1 KiB read buffer, so catching up takes over a hundred reads.
+      const backlog = Array.from({ length: 2_000 }, (_, i) => `backlog line ${String(i).padStart(5, '0')}`);
+      await writeFile(file, `${backlog.join('\n')}\n`);
+      let linesWhenTimerFired: number | undefined;
+      const t = startTailer({ readBufferBytes: 1024 });
+
+      // Act
+      setTimeout(() => {
+        linesWhenTimerFired = lines.length;
+      }, 0);
+      await t.start();
+      await waitFor(() => lines.length === backlog.length, 'the whole backlog');
+
+      // Assess
+      expect(texts()).toEqual(backlog);
+      expect(linesWhenTimerFired).toBeDefined();
+      expect(linesWhenTimerFired).toBeLessThan(backlog.length);
+    });
+
     it('reads nothing while paused and catches up when resumed', async () => {
       // Prepare
       let paused = true;
