@@ -47,8 +47,11 @@ export interface LocalStackOptions {
   readonly dashboardUrl?: string;
   /** The master key of the local Secrets Manager; by default outside the data dir, under ~/.config/stacklens. */
   readonly secretsKeyFile?: string;
-  /** Events kept per log stream for GetLogEvents (the real service keeps them for the retention period). @default 10000 */
-  readonly logRetainEvents?: number;
+  /**
+   * Event bytes the local CloudWatch Logs keeps for GetLogEvents across all streams, oldest dropped first (the real
+   * service keeps them for the retention period). @default 8 MiB
+   */
+  readonly logRetainBytes?: number;
   /**
    * Sign-in through a Cognito user pool's hosted UI instead of local accounts, as deployed: API and WebSocket tokens
    * are checked by the verifier the AWS WebSocket authorizer uses, and config.json sends the dashboard to `hostedUiUrl`.
@@ -64,7 +67,14 @@ export interface LocalStackOptions {
 }
 
 export interface LocalStack {
-  readonly urls: { readonly dashboard: string; readonly api: string; readonly ws: string; readonly pos?: string; readonly edge: string; readonly dynamodb: string };
+  readonly urls: {
+    readonly dashboard: string;
+    readonly api: string;
+    readonly ws: string;
+    readonly pos?: string;
+    readonly edge: string;
+    readonly dynamodb: string;
+  };
   readonly logFile: string;
   readonly config: RuntimeConfig;
   readonly services: Services;
@@ -138,7 +148,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(options.cognito ? {} : { authKey: await loadOrCreateKey(path.join(dataDir, 'secrets', 'local-auth.key')) }),
       jiraAllowHosts: options.jira?.allowHosts ?? [],
       ...(options.dashboardUrl ? { dashboardUrl: options.dashboardUrl } : {}),
-      ...(options.bedrock ? { bedrockModelId: options.bedrock.modelId, ...(options.bedrock.endpoint ? { bedrockEndpoint: options.bedrock.endpoint } : {}) } : {}),
+      ...(options.bedrock
+        ? { bedrockModelId: options.bedrock.modelId, ...(options.bedrock.endpoint ? { bedrockEndpoint: options.bedrock.endpoint } : {}) }
+        : {}),
     });
     const services = buildServices(config);
     const tokens = services.tokens;
@@ -157,7 +169,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     );
     const stepFunctions = new LocalStepFunctions({
       stateMachines: [{ name: STATE_MACHINE_NAME, definition: loadWorkflowDefinition({ WorkflowFunctionArn: WORKFLOW_FUNCTION_ARN }) }],
-      lambdaHandlers: { [WORKFLOW_FUNCTION_ARN]: (payload: unknown) => invokeLocal(FUNCTIONS.workflow.name, workflowHandler, payload, FUNCTIONS.workflow.timeoutSeconds * 1000) },
+      lambdaHandlers: {
+        [WORKFLOW_FUNCTION_ARN]: (payload: unknown) => invokeLocal(FUNCTIONS.workflow.name, workflowHandler, payload, FUNCTIONS.workflow.timeoutSeconds * 1000),
+      },
       stateDir: path.join(dataDir, 'stepfunctions'),
       region: REGION,
       log,
@@ -167,7 +181,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const ingest = createIngestHandler(ingestDeps(services));
     const logs = new LocalCloudWatchLogs({
       region: REGION,
-      ...(options.logRetainEvents === undefined ? {} : { retainEvents: options.logRetainEvents }),
+      ...(options.logRetainBytes === undefined ? {} : { retainBytes: options.logRetainBytes }),
       // Lambda runs one invocation per log stream batch side by side; a fleet of kiosks each flushing once a second
       // needs that overlap here too, or ingest falls behind while it waits on DynamoDB round trips.
       deliveryConcurrency: 16,
@@ -176,7 +190,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           await invokeLocal(FUNCTIONS.ingest.name, ingest, event);
         } catch (error) {
           // Lambda would log this to its own log group and retry; locally the console is that log.
-          log(`ingest: invocation failed (will retry): ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+          log(`ingest: invocation failed (will retry): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
           throw error;
         }
       },
@@ -323,11 +337,21 @@ async function bootstrapAdmin(services: Services, admin: LocalStackOptions['admi
   const email = (admin?.email ?? DEFAULT_ADMIN_EMAIL).toLowerCase();
   if (admin?.password) {
     const existing = await services.users.get(email);
-    await services.users.put({ email, passwordHash: await hashPassword(admin.password), role: 'admin', createdAt: existing?.createdAt ?? new Date().toISOString() });
+    await services.users.put({
+      email,
+      passwordHash: await hashPassword(admin.password),
+      role: 'admin',
+      createdAt: existing?.createdAt ?? new Date().toISOString(),
+    });
     return { email };
   }
   if (await services.users.any()) return { email };
   const generatedPassword = randomBytes(12).toString('base64url');
-  const created = await services.users.create({ email, passwordHash: await hashPassword(generatedPassword), role: 'admin', createdAt: new Date().toISOString() });
+  const created = await services.users.create({
+    email,
+    passwordHash: await hashPassword(generatedPassword),
+    role: 'admin',
+    createdAt: new Date().toISOString(),
+  });
   return created ? { email, generatedPassword } : { email };
 }

@@ -29,7 +29,7 @@ describe('pos-agent faults on the real local pipeline', () => {
 
   beforeEach(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'stacklens-faults-'));
-    stack = await startTestStack({ pos: false, agent: false, logRetainEvents: 250_000 });
+    stack = await startTestStack({ pos: false, agent: false, logRetainBytes: 512 * 1024 * 1024 });
     agents = [];
   });
 

@@ -25,7 +25,7 @@ describe('pos-agent during an endpoint outage', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'stacklens-outage-'));
-    stack = await startTestStack({ pos: false, agent: false, logRetainEvents: 400_000 });
+    stack = await startTestStack({ pos: false, agent: false, logRetainBytes: 512 * 1024 * 1024 });
     link = await SwitchableLink.open(stack.urls.edge);
   });
 

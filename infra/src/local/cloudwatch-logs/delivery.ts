@@ -97,9 +97,14 @@ export type DeliveryJob = {
   readonly journalId?: string;
 };
 
+/** Most events one invocation carries when a lane's backlog is merged: PutLogEvents' own per-call limit. */
+export const MAX_MERGED_EVENTS = 10_000;
+
 /**
  * Jobs run in order within a lane (a subscription filter on one log stream) and lanes take turns, with at
- * most `concurrency` lanes delivering at once.
+ * most `concurrency` lanes delivering at once. A lane that fell behind sends its waiting data jobs as one invocation,
+ * as CloudWatch Logs batches a stream's events: the cost per invocation then stops multiplying with the backlog, so a
+ * busy pipeline catches up instead of falling further behind.
  */
 export class DeliveryQueue {
   private readonly lanes = new Map<string, DeliveryJob[]>();
@@ -151,21 +156,41 @@ export class DeliveryQueue {
   private pump(): void {
     while (this.busy.size < this.options.concurrency && this.waiting.length > 0) {
       const lane = this.waiting.shift()!;
-      const job = this.lanes.get(lane)?.shift();
-      if (!job) {
+      const jobs = this.take(lane);
+      if (jobs.length === 0) {
         this.lanes.delete(lane);
         continue;
       }
       this.busy.add(lane);
-      void this.run(job)
-        .then((settled) => this.options.onJobFinished?.(job, settled))
-        .finally(() => this.finish(lane));
+      const merged = jobs.length === 1 ? jobs[0]! : { header: jobs[0]!.header, logEvents: jobs.flatMap((job) => job.logEvents) };
+      void this.run(merged)
+        .then((settled) => {
+          for (const job of jobs) this.options.onJobFinished?.(job, settled);
+        })
+        .finally(() => this.finish(lane, jobs.length));
     }
   }
 
-  private finish(lane: string): void {
+  /** The lane's next job, with the data jobs queued right behind it for the same stream when there are any. */
+  private take(lane: string): DeliveryJob[] {
+    const queued = this.lanes.get(lane);
+    const first = queued?.shift();
+    if (!queued || !first) return [];
+    const taken = [first];
+    if (first.header.messageType !== 'DATA_MESSAGE') return taken;
+    let events = first.logEvents.length;
+    while (queued.length > 0) {
+      const next = queued[0]!;
+      if (!sameDataStream(first.header, next.header) || events + next.logEvents.length > MAX_MERGED_EVENTS) break;
+      taken.push(queued.shift()!);
+      events += next.logEvents.length;
+    }
+    return taken;
+  }
+
+  private finish(lane: string, jobs: number): void {
     this.busy.delete(lane);
-    this.pendingJobs -= 1;
+    this.pendingJobs -= jobs;
     if ((this.lanes.get(lane)?.length ?? 0) > 0) this.waiting.push(lane);
     else this.lanes.delete(lane);
     this.pump();
@@ -224,6 +249,17 @@ export class DeliveryQueue {
       // A failing failure hook must not stall the queue.
     }
   }
+}
+
+function sameDataStream(a: DeliveryJob['header'], b: DeliveryJob['header']): boolean {
+  return (
+    b.messageType === 'DATA_MESSAGE' &&
+    a.owner === b.owner &&
+    a.logGroup === b.logGroup &&
+    a.logStream === b.logStream &&
+    a.subscriptionFilters.length === b.subscriptionFilters.length &&
+    a.subscriptionFilters.every((name, i) => b.subscriptionFilters[i] === name)
+  );
 }
 
 // Not unref'd: a pending retry is work that drain() promises to wait for, even in a script with nothing else running.

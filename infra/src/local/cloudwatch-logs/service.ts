@@ -7,8 +7,8 @@
 //   by default because the agent commits to the older limit; `maxEventBytes` raises it.
 // - Sequence tokens are ignored (as the real service has done since 2023) but `nextSequenceToken` is still
 //   returned, as the real response still carries it for older clients.
-// - Events are kept per stream in ingestion order, in a ring of `retainEvents`; GetLogEvents and
-//   FilterLogEvents see only what the ring still holds. Stream timestamps update at once, not eventually.
+// - Events are kept in ingestion order up to `retainBytes` across all streams, the oldest anywhere dropped first;
+//   GetLogEvents and FilterLogEvents see only what is still held. Stream timestamps update at once, not eventually.
 // - Deliveries go to `deliver` whatever the destination ARN; one lane per (filter, stream) keeps order.
 // - Describe* pagination tokens are offsets into the sorted list.
 import { AwsServiceError } from '../aws-error.js';
@@ -43,8 +43,12 @@ export interface CloudWatchLogsServiceOptions {
   region?: string;
   /** @default Date.now */
   now?: () => number;
-  /** Events kept per stream for GetLogEvents/FilterLogEvents. @default 10_000 */
-  retainEvents?: number;
+  /**
+   * Event bytes (counted as PutLogEvents counts them: UTF-8 message + 26) kept across all streams for GetLogEvents and
+   * FilterLogEvents; the heap holds about twice that. Bounded by bytes, not per stream, so memory stays flat however
+   * many kiosks write. @default 8 MiB
+   */
+  retainBytes?: number;
   /** Retries after a failed invocation, like Lambda's asynchronous invoke. @default 2 */
   deliveryRetries?: number;
   /** Delay before the first retry; each further retry doubles it. @default 1000 */
@@ -87,6 +91,7 @@ export interface CloudWatchLogsStats {
 export const MAX_BATCH_BYTES = 1_048_576;
 export const EVENT_OVERHEAD_BYTES = 26;
 export const DEFAULT_MAX_EVENT_BYTES = 262_144;
+export const DEFAULT_RETAIN_BYTES = 8 * 1024 * 1024;
 export const MAX_SUBSCRIPTION_FILTERS_PER_GROUP = 2;
 const MAX_BATCH_SPAN_MS = 24 * 60 * 60 * 1000;
 const MAX_FUTURE_MS = 2 * 60 * 60 * 1000;
@@ -101,40 +106,72 @@ interface StoredEvent {
   readonly timestamp: number;
   readonly message: string;
   readonly ingestionTime: number;
+  /** As PutLogEvents counts it: UTF-8 message + 26. */
+  readonly bytes: number;
 }
 
-/** The newest `capacity` events of a stream, addressed by their sequence number within the stream. */
+/** A stream's retained events, oldest first, addressed by their sequence number within the stream. */
 class EventRing {
-  // Grows up to `capacity` before it starts overwriting, so thousands of quiet streams cost little memory.
-  private readonly items: StoredEvent[] = [];
+  private items: Array<StoredEvent | undefined> = [];
   private head = 0;
+  /** Sequence number of the oldest event still held. */
+  firstSeq = 0;
   /** Sequence number the next appended event gets. */
   nextSeq = 0;
 
-  constructor(private readonly capacity: number) {}
-
-  get firstSeq(): number {
-    return this.nextSeq - this.items.length;
-  }
-
   append(event: Omit<StoredEvent, 'seq'>): StoredEvent {
     const stored = { ...event, seq: this.nextSeq };
-    if (this.items.length < this.capacity) {
-      this.items.push(stored);
-    } else {
-      this.items[this.head] = stored;
-      this.head = (this.head + 1) % this.capacity;
-    }
+    this.items.push(stored);
     this.nextSeq += 1;
     return stored;
   }
 
+  shift(): StoredEvent | undefined {
+    if (this.firstSeq === this.nextSeq) return undefined;
+    const oldest = this.items[this.head];
+    this.items[this.head] = undefined;
+    this.head += 1;
+    this.firstSeq += 1;
+    // Compacting only once half the array is spent keeps shifts O(1) amortised.
+    if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return oldest;
+  }
+
   at(seq: number): StoredEvent {
-    return this.items[(this.head + (seq - this.firstSeq)) % this.items.length]!;
+    return this.items[this.head + (seq - this.firstSeq)]!;
   }
 
   *all(): Generator<StoredEvent> {
     for (let seq = this.firstSeq; seq < this.nextSeq; seq += 1) yield this.at(seq);
+  }
+}
+
+/** Every stream's events under one byte budget: when it is exceeded the oldest event of any stream goes first. */
+class RetainedEvents {
+  // One entry per held event, in arrival order: the stream whose oldest event that is.
+  private order: EventRing[] = [];
+  private head = 0;
+  private bytes = 0;
+
+  constructor(private readonly budget: number) {}
+
+  append(ring: EventRing, event: Omit<StoredEvent, 'seq'>): StoredEvent {
+    const stored = ring.append(event);
+    this.order.push(ring);
+    this.bytes += stored.bytes;
+    while (this.bytes > this.budget && this.head < this.order.length) {
+      const evicted = this.order[this.head]!.shift();
+      this.head += 1;
+      this.bytes -= evicted?.bytes ?? 0;
+    }
+    if (this.head >= 1024 && this.head * 2 >= this.order.length) {
+      this.order = this.order.slice(this.head);
+      this.head = 0;
+    }
+    return stored;
   }
 }
 
@@ -177,7 +214,7 @@ export class LocalCloudWatchLogs {
   private readonly accountId: string;
   private readonly region: string;
   private readonly now: () => number;
-  private readonly retainEvents: number;
+  private readonly retained: RetainedEvents;
   private readonly maxEventBytes: number;
   private readonly counters = { putRequests: 0, eventsAccepted: 0, tooOld: 0, tooNew: 0, eventsMatched: 0 };
   private readonly journal: DeliveryJournal | undefined;
@@ -193,8 +230,11 @@ export class LocalCloudWatchLogs {
     this.accountId = opts.accountId ?? '000000000000';
     this.region = opts.region ?? 'us-east-1';
     this.now = opts.now ?? Date.now;
-    this.retainEvents = positiveInteger(opts.retainEvents ?? 10_000, 'retainEvents');
     this.maxEventBytes = positiveInteger(opts.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES, 'maxEventBytes');
+    const retainBytes = positiveInteger(opts.retainBytes ?? DEFAULT_RETAIN_BYTES, 'retainBytes');
+    // Smaller, and an accepted event could vanish before anyone could read it back.
+    if (retainBytes < this.maxEventBytes) throw new RangeError(`retainBytes (${retainBytes}) must be at least maxEventBytes (${this.maxEventBytes})`);
+    this.retained = new RetainedEvents(retainBytes);
     this.queue = new DeliveryQueue({
       deliver: opts.deliver,
       concurrency: positiveInteger(opts.deliveryConcurrency ?? 4, 'deliveryConcurrency'),
@@ -203,7 +243,10 @@ export class LocalCloudWatchLogs {
       onDeliveryFailed: opts.onDeliveryFailed,
       onJobFinished: (job, settled) => this.jobFinished(job, settled),
       onIdle: () => {
-        if (this.journal) this.journal.compact(() => [...this.owed.values(), ...this.inFlight.values()]).catch((error: unknown) => this.warn(`cloudwatch-logs: compacting the delivery journal failed: ${String(error)}`));
+        if (this.journal)
+          this.journal
+            .compact(() => [...this.owed.values(), ...this.inFlight.values()])
+            .catch((error: unknown) => this.warn(`cloudwatch-logs: compacting the delivery journal failed: ${String(error)}`));
       },
     });
     this.warn = opts.warn ?? (() => undefined);
@@ -247,7 +290,9 @@ export class LocalCloudWatchLogs {
       if (this.owed.size === 0) this.redriveDelayMs = this.redriveBaseMs;
     } else if (entry) {
       this.owed.set(entry.id, entry);
-      this.warn(`cloudwatch-logs: a delivery of ${job.logEvents.length} event(s) stays in ${this.journal.file}; it is sent again in ${this.redriveDelayMs / 1000} s, and at the next start`);
+      this.warn(
+        `cloudwatch-logs: a delivery of ${job.logEvents.length} event(s) stays in ${this.journal.file}; it is sent again in ${this.redriveDelayMs / 1000} s, and at the next start`,
+      );
       this.scheduleRedrive();
     }
   }
@@ -361,7 +406,7 @@ export class LocalCloudWatchLogs {
       creationTime: this.now(),
       storedBytes: 0,
       uploads: 0,
-      events: new EventRing(this.retainEvents),
+      events: new EventRing(),
     });
     return {};
   }
@@ -377,7 +422,9 @@ export class LocalCloudWatchLogs {
     const streams = [...group.streams.values()]
       .filter((stream) => stream.name.startsWith(prefix))
       .sort((a, b) =>
-        orderBy === 'LastEventTime' ? (a.lastEventTimestamp ?? 0) - (b.lastEventTimestamp ?? 0) || compareStrings(a.name, b.name) : compareStrings(a.name, b.name),
+        orderBy === 'LastEventTime'
+          ? (a.lastEventTimestamp ?? 0) - (b.lastEventTimestamp ?? 0) || compareStrings(a.name, b.name)
+          : compareStrings(a.name, b.name),
       );
     if (request.descending) streams.reverse();
     const { page, nextToken } = paginate(streams, request.nextToken, request.limit ?? 50);
@@ -435,8 +482,16 @@ export class LocalCloudWatchLogs {
 
     const accepted: StoredEvent[] = [];
     for (const event of logEvents.slice(firstKept, firstTooNew)) {
-      accepted.push(stream.events.append({ id: this.ids.next(now), timestamp: event.timestamp, message: event.message, ingestionTime: now }));
       const bytes = Buffer.byteLength(event.message, 'utf8');
+      accepted.push(
+        this.retained.append(stream.events, {
+          id: this.ids.next(now),
+          timestamp: event.timestamp,
+          message: event.message,
+          ingestionTime: now,
+          bytes: bytes + EVENT_OVERHEAD_BYTES,
+        }),
+      );
       stream.storedBytes += bytes;
       group.storedBytes += bytes;
     }

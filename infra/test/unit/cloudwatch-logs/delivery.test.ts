@@ -2,7 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import {
   buildSubscriptionPayloads,
+  type DeliveryJob,
+  DeliveryQueue,
   type EncodedPayload,
+  MAX_MERGED_EVENTS,
   MAX_LAMBDA_EVENT_BYTES,
   PayloadTooLargeError,
   type SubscriptionLogEvent,
@@ -59,5 +62,62 @@ describe('Function: buildSubscriptionPayloads', () => {
     expect(tooLarge).toHaveLength(1);
     expect(decode(tooLarge[0]!.payload.event).logEvents).toEqual([events[1]]);
     expect(delivered(payloads).flatMap((p) => decode(p.event).logEvents)).toEqual([events[0], events[2]]);
+  });
+});
+
+describe('Class: DeliveryQueue', () => {
+  function blockedQueue() {
+    const invocations: Array<ReturnType<typeof decode>> = [];
+    const finished: Array<[DeliveryJob, boolean]> = [];
+    let release: () => void = () => undefined;
+    const firstHeld = new Promise<void>((resolve) => (release = resolve));
+    const queue = new DeliveryQueue({
+      concurrency: 1,
+      retries: 0,
+      retryDelayMs: 0,
+      deliver: async (event) => {
+        invocations.push(decode(event));
+        if (invocations.length === 1) await firstHeld;
+      },
+      onJobFinished: (job, settled) => finished.push([job, settled]),
+    });
+    return { queue, invocations, finished, release };
+  }
+
+  it('sends the data jobs a busy lane queued as one invocation, in order, and finishes each of them', async () => {
+    const { queue, invocations, finished, release } = blockedQueue();
+    const jobs = [0, 1, 2, 3].map((n) => ({ header, logEvents: logEvents(2, (i) => `job ${n} event ${i}`).map((e, i) => ({ ...e, id: `${n}-${i}` })) }));
+    for (const job of jobs) queue.enqueue('lane', job);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(queue.pending).toBe(4);
+    release();
+    await queue.whenIdle(5_000);
+    expect(invocations.map((m) => m.logEvents.map((e: SubscriptionLogEvent) => e.id))).toEqual([
+      ['0-0', '0-1'],
+      ['1-0', '1-1', '2-0', '2-1', '3-0', '3-1'],
+    ]);
+    expect(finished.map(([job, settled]) => [job, settled])).toEqual(jobs.map((job) => [job, true]));
+    expect(queue.pending).toBe(0);
+  });
+
+  it('merges no control message and no more than MAX_MERGED_EVENTS events into one invocation', async () => {
+    const { queue, invocations, release } = blockedQueue();
+    const control = { header: { ...header, messageType: 'CONTROL_MESSAGE' as const }, logEvents: logEvents(1, () => 'CWL CONTROL MESSAGE') };
+    queue.enqueue('lane', { header, logEvents: logEvents(1, () => 'first') });
+    queue.enqueue('lane', control);
+    queue.enqueue('lane', { header, logEvents: logEvents(MAX_MERGED_EVENTS - 1, () => 'bulk') });
+    queue.enqueue('lane', { header, logEvents: logEvents(1, () => 'fits') });
+    queue.enqueue('lane', { header, logEvents: logEvents(1, () => 'over') });
+    queue.enqueue('other', { header: { ...header, logStream: 'store-12/kiosk-4' }, logEvents: logEvents(1, () => 'other lane') });
+    await new Promise((resolve) => setImmediate(resolve));
+    release();
+    await queue.whenIdle(5_000);
+    expect(invocations.map((m) => [m.messageType, m.logStream, m.logEvents.length, m.logEvents.at(-1)?.message])).toEqual([
+      ['DATA_MESSAGE', STREAM, 1, 'first'],
+      ['DATA_MESSAGE', 'store-12/kiosk-4', 1, 'other lane'],
+      ['CONTROL_MESSAGE', STREAM, 1, 'CWL CONTROL MESSAGE'],
+      ['DATA_MESSAGE', STREAM, MAX_MERGED_EVENTS, 'fits'],
+      ['DATA_MESSAGE', STREAM, 1, 'over'],
+    ]);
   });
 });

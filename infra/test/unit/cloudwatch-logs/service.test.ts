@@ -77,7 +77,12 @@ describe('Class: LocalCloudWatchLogs', () => {
       };
       expect(first.logStreams.map((s) => s.logStreamName)).toEqual(['store-1/k1', 'store-1/k2']);
       expect(first.logStreams[0]!.arn).toBe('arn:aws:logs:us-east-1:000000000000:log-group:/stacklens/pos:log-stream:store-1/k1');
-      const second = (await svc.handle('DescribeLogStreams', { logGroupName: GROUP, logStreamNamePrefix: 'store-1/', limit: 2, nextToken: first.nextToken })) as {
+      const second = (await svc.handle('DescribeLogStreams', {
+        logGroupName: GROUP,
+        logStreamNamePrefix: 'store-1/',
+        limit: 2,
+        nextToken: first.nextToken,
+      })) as {
         logStreams: Array<{ logStreamName: string }>;
         nextToken?: string;
       };
@@ -132,16 +137,36 @@ describe('Class: LocalCloudWatchLogs', () => {
     it('requires chronological order within a batch', async () => {
       const { svc } = newService();
       await withStream(svc);
-      const error = await failure(put(svc, [{ timestamp: NOW, message: 'b' }, { timestamp: NOW - 1, message: 'a' }]));
+      const error = await failure(
+        put(svc, [
+          { timestamp: NOW, message: 'b' },
+          { timestamp: NOW - 1, message: 'a' },
+        ]),
+      );
       expect(error.message).toBe('Log events in a single PutLogEvents request must be in chronological order.');
-      await expect(put(svc, [{ timestamp: NOW, message: 'a' }, { timestamp: NOW, message: 'same millisecond' }])).resolves.toBeDefined();
+      await expect(
+        put(svc, [
+          { timestamp: NOW, message: 'a' },
+          { timestamp: NOW, message: 'same millisecond' },
+        ]),
+      ).resolves.toBeDefined();
     });
 
     it('rejects a batch spanning more than 24 hours and accepts exactly 24 hours', async () => {
       const { svc } = newService();
       await withStream(svc);
-      await expect(put(svc, [{ timestamp: NOW - DAY, message: 'a' }, { timestamp: NOW, message: 'b' }])).resolves.toBeDefined();
-      const error = await failure(put(svc, [{ timestamp: NOW - DAY - 1, message: 'a' }, { timestamp: NOW, message: 'b' }]));
+      await expect(
+        put(svc, [
+          { timestamp: NOW - DAY, message: 'a' },
+          { timestamp: NOW, message: 'b' },
+        ]),
+      ).resolves.toBeDefined();
+      const error = await failure(
+        put(svc, [
+          { timestamp: NOW - DAY - 1, message: 'a' },
+          { timestamp: NOW, message: 'b' },
+        ]),
+      );
       expect(error.message).toBe('The batch of log events in a single PutLogEvents request cannot span more than 24 hours.');
     });
 
@@ -211,25 +236,57 @@ describe('Class: LocalCloudWatchLogs', () => {
       await put(svc, events(['a', 'b', 'c', 'd', 'e']));
       const latest = (await svc.handle('GetLogEvents', { logGroupName: GROUP, logStreamName: STREAM, limit: 2 })) as GetResult;
       expect(latest.events.map((e) => e.message)).toEqual(['d', 'e']);
-      const earlier = (await svc.handle('GetLogEvents', { logGroupName: GROUP, logStreamName: STREAM, limit: 2, nextToken: latest.nextBackwardToken })) as GetResult;
+      const earlier = (await svc.handle('GetLogEvents', {
+        logGroupName: GROUP,
+        logStreamName: STREAM,
+        limit: 2,
+        nextToken: latest.nextBackwardToken,
+      })) as GetResult;
       expect(earlier.events.map((e) => e.message)).toEqual(['b', 'c']);
     });
 
-    it('keeps only the newest retainEvents events of a stream', async () => {
-      const { svc } = newService({ retainEvents: 3 });
+    it('keeps the newest retainBytes of events across streams, dropping the oldest anywhere first', async () => {
+      // Each event costs its UTF-8 bytes + 26, so 3 events of 1,000 bytes fit in 3,078 bytes and a fourth does not.
+      const kb = (c: string) => c.repeat(1_000);
+      const { svc } = newService({ retainBytes: 3_078, maxEventBytes: 1_026 });
       await withStream(svc);
-      await put(svc, events(['a', 'b']));
-      await put(svc, events(['c', 'd', 'e'], NOW + 10));
-      const all = (await svc.handle('GetLogEvents', { logGroupName: GROUP, logStreamName: STREAM, startFromHead: true })) as GetResult;
-      expect(all.events.map((e) => e.message)).toEqual(['c', 'd', 'e']);
+      await svc.handle('CreateLogStream', { logGroupName: GROUP, logStreamName: 'store-12/kiosk-4' });
+      await put(svc, events([kb('a'), kb('b')]));
+      await put(svc, [{ timestamp: NOW + 5, message: kb('x') }], 'store-12/kiosk-4');
+      await put(svc, events([kb('c')], NOW + 10));
+      const first = (await svc.handle('GetLogEvents', { logGroupName: GROUP, logStreamName: STREAM, startFromHead: true })) as GetResult;
+      expect(first.events.map((e) => e.message[0])).toEqual(['b', 'c']);
+      const other = (await svc.handle('GetLogEvents', { logGroupName: GROUP, logStreamName: 'store-12/kiosk-4', startFromHead: true })) as GetResult;
+      expect(other.events.map((e) => e.message[0])).toEqual(['x']);
+      await put(svc, events([kb('d'), kb('e')], NOW + 20));
+      const later = (await svc.handle('FilterLogEvents', { logGroupName: GROUP })) as FilterResult;
+      expect(later.events.map((e) => e.message[0])).toEqual(['c', 'd', 'e']);
+      // A backward token from before the drop still pages to what is left, not into dropped slots.
+      const back = (await svc.handle('GetLogEvents', { logGroupName: GROUP, logStreamName: STREAM, nextToken: first.nextBackwardToken })) as GetResult;
+      expect(back.events).toEqual([]);
+    });
+
+    it('refuses a retainBytes smaller than one event could be', () => {
+      expect(() => newService({ retainBytes: 1_000 })).toThrow(/retainBytes \(1000\) must be at least maxEventBytes/);
     });
 
     it('filters events across streams by pattern, in timestamp order, with unique increasing 56-digit ids', async () => {
       const { svc } = newService();
       await withStream(svc);
       await svc.handle('CreateLogStream', { logGroupName: GROUP, logStreamName: 'store-12/kiosk-4' });
-      await put(svc, [{ timestamp: NOW, message: '[ERROR] first' }, { timestamp: NOW + 2, message: '[INFO] ok' }, { timestamp: NOW + 4, message: '[ERROR] third' }]);
-      await put(svc, [{ timestamp: NOW + 1, message: '[ERROR] second' }, { timestamp: NOW + 3, message: '[DEBUG] x' }], 'store-12/kiosk-4');
+      await put(svc, [
+        { timestamp: NOW, message: '[ERROR] first' },
+        { timestamp: NOW + 2, message: '[INFO] ok' },
+        { timestamp: NOW + 4, message: '[ERROR] third' },
+      ]);
+      await put(
+        svc,
+        [
+          { timestamp: NOW + 1, message: '[ERROR] second' },
+          { timestamp: NOW + 3, message: '[DEBUG] x' },
+        ],
+        'store-12/kiosk-4',
+      );
 
       const found = (await svc.handle('FilterLogEvents', { logGroupName: GROUP, filterPattern: '"[ERROR]"' })) as FilterResult;
       expect(found.events.map((e) => [e.logStreamName, e.message])).toEqual([
@@ -252,7 +309,12 @@ describe('Class: LocalCloudWatchLogs', () => {
       const seen: string[] = [];
       let nextToken: string | undefined;
       do {
-        const page = (await svc.handle('FilterLogEvents', { logGroupName: GROUP, filterPattern: 'ERROR', limit: 3, ...(nextToken ? { nextToken } : {}) })) as FilterResult;
+        const page = (await svc.handle('FilterLogEvents', {
+          logGroupName: GROUP,
+          filterPattern: 'ERROR',
+          limit: 3,
+          ...(nextToken ? { nextToken } : {}),
+        })) as FilterResult;
         seen.push(...page.events.map((e) => e.message));
         nextToken = page.nextToken;
       } while (nextToken);
@@ -264,7 +326,9 @@ describe('Class: LocalCloudWatchLogs', () => {
       await withStream(svc);
       expect((await failure(svc.handle('FilterLogEvents', { logGroupName: GROUP, filterPattern: 'ERROR:' }))).type).toBe('InvalidParameterException');
       expect((await failure(svc.handle('FilterLogEvents', { logGroupName: GROUP, nextToken: 'forged' }))).message).toBe('The specified nextToken is invalid.');
-      expect((await failure(svc.handle('GetLogEvents', { logGroupName: GROUP, logStreamName: STREAM, nextToken: 'f/1' }))).type).toBe('InvalidParameterException');
+      expect((await failure(svc.handle('GetLogEvents', { logGroupName: GROUP, logStreamName: STREAM, nextToken: 'f/1' }))).type).toBe(
+        'InvalidParameterException',
+      );
     });
   });
 
@@ -277,7 +341,9 @@ describe('Class: LocalCloudWatchLogs', () => {
       await subscribe(svc, 'errors', '"[ERROR]" "code"');
       const error = await failure(subscribe(svc, 'warnings', '"[WARN]"'));
       expect(error.type).toBe('LimitExceededException');
-      const listed = (await svc.handle('DescribeSubscriptionFilters', { logGroupName: GROUP })) as { subscriptionFilters: Array<{ filterName: string; filterPattern: string }> };
+      const listed = (await svc.handle('DescribeSubscriptionFilters', { logGroupName: GROUP })) as {
+        subscriptionFilters: Array<{ filterName: string; filterPattern: string }>;
+      };
       expect(listed.subscriptionFilters.map((f) => [f.filterName, f.filterPattern])).toEqual([
         ['errors', '"[ERROR]" "code"'],
         ['fatal', '"[FATAL]"'],
