@@ -114,6 +114,7 @@ export class DeliveryQueue {
   private pendingJobs = 0;
   private delivered = 0;
   private failed = 0;
+  private stopped = false;
 
   constructor(private readonly options: DeliveryQueueOptions) {}
 
@@ -153,7 +154,23 @@ export class DeliveryQueue {
     });
   }
 
+  /**
+   * Starts no further job and retries no further attempt: what is queued is dropped (returned as a count) and running
+   * jobs end after their current attempt. For shutting down, when whatever comes next (the database) is closing.
+   */
+  stop(): number {
+    this.stopped = true;
+    let dropped = 0;
+    for (const jobs of this.lanes.values()) dropped += jobs.length;
+    this.lanes.clear();
+    this.waiting.length = 0;
+    this.pendingJobs -= dropped;
+    if (dropped > 0 && this.pendingJobs === 0) this.becameIdle();
+    return dropped;
+  }
+
   private pump(): void {
+    if (this.stopped) return;
     while (this.busy.size < this.options.concurrency && this.waiting.length > 0) {
       const lane = this.waiting.shift()!;
       const jobs = this.take(lane);
@@ -194,12 +211,14 @@ export class DeliveryQueue {
     if ((this.lanes.get(lane)?.length ?? 0) > 0) this.waiting.push(lane);
     else this.lanes.delete(lane);
     this.pump();
-    if (this.pendingJobs === 0) {
-      this.options.onIdle?.();
-      const waiters = this.idleWaiters;
-      this.idleWaiters = [];
-      for (const waiter of waiters) waiter();
-    }
+    if (this.pendingJobs === 0) this.becameIdle();
+  }
+
+  private becameIdle(): void {
+    this.options.onIdle?.();
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const waiter of waiters) waiter();
   }
 
   /** Resolves to whether the job is settled (see onJobFinished). */
@@ -232,12 +251,15 @@ export class DeliveryQueue {
         this.delivered += 1;
         return true;
       } catch (err) {
+        // Stopped: not given up on, just not delivered by this process (a journal keeps it for the next one).
+        if (this.stopped) return false;
         if (attempt >= this.options.retries) {
           this.failed += 1;
           this.report(err, event);
           return false;
         }
         await sleep(this.options.retryDelayMs * 2 ** attempt);
+        if (this.stopped) return false;
       }
     }
   }

@@ -77,8 +77,7 @@ function compileTermPattern(text: string): MessageMatcher {
     if (term.startsAlternative) alternatives.push([term]);
     else (alternatives.at(-1) ?? required).push(term);
   }
-  const allPresent = (terms: readonly Term[], message: string): boolean =>
-    terms.every((term) => message.includes(term.text) !== term.negated);
+  const allPresent = (terms: readonly Term[], message: string): boolean => terms.every((term) => message.includes(term.text) !== term.negated);
   if (alternatives.length === 0) return (message) => allPresent(required, message);
 
   // Long `?"a" ?"b" ...` lists (like our error pattern) run once per event: one alternation of escaped literals
@@ -86,8 +85,7 @@ function compileTermPattern(text: string): MessageMatcher {
   const single = alternatives.filter((group) => group.length === 1 && !group[0]!.negated).map((group) => group[0]!.text);
   const compound = alternatives.filter((group) => !(group.length === 1 && !group[0]!.negated));
   const anySingle = single.length === 0 ? undefined : new RegExp(single.map(escapeRegExp).join('|'));
-  return (message) =>
-    allPresent(required, message) && ((anySingle?.test(message) ?? false) || compound.some((group) => allPresent(group, message)));
+  return (message) => allPresent(required, message) && ((anySingle?.test(message) ?? false) || compound.some((group) => allPresent(group, message)));
 }
 
 function escapeRegExp(literal: string): string {
@@ -462,7 +460,11 @@ function parseJsonPrimary(stream: TokenStream): Condition {
     const keyword = next.value.toUpperCase();
     const second = stream.next();
     const secondWord = second?.type === 'word' ? second.value.toUpperCase() : undefined;
-    if (keyword === 'IS' && secondWord === 'NULL') return (root) => { const r = resolvePath(root, path); return r.found && r.value === null; };
+    if (keyword === 'IS' && secondWord === 'NULL')
+      return (root) => {
+        const r = resolvePath(root, path);
+        return r.found && r.value === null;
+      };
     if (keyword === 'IS' && secondWord === 'TRUE') return (root) => resolvePath(root, path).value === true;
     if (keyword === 'IS' && secondWord === 'FALSE') return (root) => resolvePath(root, path).value === false;
     if (keyword === 'NOT' && secondWord === 'EXISTS') return (root) => !resolvePath(root, path).found;
@@ -511,9 +513,7 @@ function compileDelimitedPattern(text: string): MessageMatcher {
     const assigned = new Map<string, string>();
     const placed: Array<{ slot: Extract<Slot, { ellipsis: false }>; field: string }> = [];
     before.forEach((slot, index) => placed.push({ slot: slot as Extract<Slot, { ellipsis: false }>, field: fields[index]! }));
-    after.forEach((slot, index) =>
-      placed.push({ slot: slot as Extract<Slot, { ellipsis: false }>, field: fields[fields.length - after.length + index]! }),
-    );
+    after.forEach((slot, index) => placed.push({ slot: slot as Extract<Slot, { ellipsis: false }>, field: fields[fields.length - after.length + index]! }));
     for (const { slot, field } of placed) assigned.set(slot.name, field);
     return placed.every(({ slot, field }) =>
       slot.anyOf.some((all) => all.every((check) => compareValue(assigned.get(check.column) ?? field, check.operator, check.literal))),

@@ -225,6 +225,7 @@ export class LocalCloudWatchLogs {
   private readonly redriveBaseMs: number;
   private redriveDelayMs: number;
   private redriveTimer: NodeJS.Timeout | undefined;
+  private closed = false;
 
   constructor(opts: CloudWatchLogsServiceOptions) {
     this.accountId = opts.accountId ?? '000000000000';
@@ -277,12 +278,20 @@ export class LocalCloudWatchLogs {
     try {
       await this.drain(timeoutMs);
     } finally {
+      // Whatever has not started by now would run against services that close next (DynamoDB), fail and retry for
+      // seconds: it stays owed instead, in the journal for the next start.
+      this.closed = true;
+      const left = this.queue.stop();
+      if (left > 0)
+        this.warn(
+          `cloudwatch-logs: ${left} delivery job(s) not sent before stopping; ${this.journal ? `they stay in ${this.journal.file} for the next start` : 'without a journal they are lost'}`,
+        );
       await this.journal?.close();
     }
   }
 
   private jobFinished(job: DeliveryJob, settled: boolean): void {
-    if (!this.journal || job.journalId === undefined) return;
+    if (!this.journal || job.journalId === undefined || this.closed) return;
     const entry = this.inFlight.get(job.journalId);
     this.inFlight.delete(job.journalId);
     if (settled) {

@@ -120,4 +120,26 @@ describe('Class: DeliveryQueue', () => {
       ['DATA_MESSAGE', STREAM, 1, 'over'],
     ]);
   });
+
+  it('stops: drops queued jobs, lets the running one end, and retries nothing after', async () => {
+    const attempts: string[] = [];
+    let fail: (err: Error) => void = () => undefined;
+    const queue = new DeliveryQueue({
+      concurrency: 1,
+      retries: 2,
+      retryDelayMs: 0,
+      deliver: (event) => {
+        attempts.push(decode(event).logStream);
+        return new Promise<void>((_, reject) => (fail = reject));
+      },
+    });
+    for (const stream of ['a/1', 'b/2', 'c/3']) queue.enqueue(stream, { header: { ...header, logStream: stream }, logEvents: logEvents(1, () => stream) });
+    while (attempts.length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    expect(queue.stop()).toBe(2);
+    fail(new Error('DynamoDB is closed'));
+    await queue.whenIdle(5_000);
+    expect(attempts).toEqual(['a/1']);
+    expect(queue.pending).toBe(0);
+    expect(queue.failures).toBe(0);
+  });
 });
