@@ -53,7 +53,7 @@ export interface SoakReport {
   /** Kiosks whose incident count differs from what they wrote (lost if below, double-counted if above). */
   readonly mismatches: Array<{ kiosk: string; written: number; counted: number }>;
   readonly windows: SoakWindow[];
-  /** Per process, growth of median RSS from the second window (after warm-up) to the last, in percent. */
+  /** Per process, growth of median RSS over the second half of the run (see memoryBaseline), in percent. */
   readonly rssGrowthPercent: { stack: number; agentsMax: number };
   readonly drainMs: number;
   /** Lines per second the writer achieved; below the asked rate when this process fell behind. */
@@ -188,7 +188,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         agentsCpuPercent: cpuSamples.length ? mean(cpuSamples.map((s) => s.agents)) : Number.NaN,
       };
     });
-    const baseline = warmedUp(windows);
+    const baseline = memoryBaseline(windows);
     const last = windows.at(-1)!;
     const growth = (from: number, to: number) => ((to - from) / from) * 100;
     const perAgentGrowth = agents.map((_, a) => {
@@ -218,10 +218,22 @@ function warmedUp(windows: readonly SoakWindow[]): SoakWindow {
   return windows[windows.length >= 3 ? 1 : 0]!;
 }
 
+/**
+ * The window memory growth is measured from: the middle one. Bounded stores fill over the first minutes (the local
+ * CloudWatch Logs' 8 MiB event window, V8 sizing its heap, LevelDB's caches) and then hold; a leak keeps growing
+ * through the second half too. Measured from the second window, filling looked like leaking.
+ */
+function memoryBaseline(windows: readonly SoakWindow[]): SoakWindow {
+  return windows.length >= 4 ? windows[Math.floor(windows.length / 2) - 1]! : warmedUp(windows);
+}
+
+/** Largest RSS growth over the second half of a soak that still counts as flat. */
+export const MAX_RSS_GROWTH_PERCENT = 10;
+
 /** The write → dashboard p99 every soak window must stay under: the flagship promise is "within seconds". */
 export const MAX_P99_MS = 5_000;
 
-/** What `npm run soak` holds the run to: nothing lost or doubled, memory flat, latency as good at the end as after warm-up. */
+/** What `npm run soak` holds the run to: nothing lost or doubled, memory flat once filled, latency as good at the end as after warm-up. */
 export function soakVerdict(report: SoakReport, options: SoakOptions): string[] {
   const problems: string[] = [];
   if (report.counted !== report.written || report.mismatches.length > 0)
@@ -229,8 +241,10 @@ export function soakVerdict(report: SoakReport, options: SoakOptions): string[] 
   if (report.achievedRate < 0.95 * options.errorsPerSecond)
     problems.push(`the writer reached only ${report.achievedRate.toFixed(0)} of ${options.errorsPerSecond} lines/s`);
   if (report.undelivered > 0) problems.push(`${report.undelivered} lines never reached the dashboard socket`);
-  if (report.rssGrowthPercent.stack > 20) problems.push(`stack RSS grew ${report.rssGrowthPercent.stack.toFixed(1)}% after warm-up`);
-  if (report.rssGrowthPercent.agentsMax > 20) problems.push(`an agent's RSS grew ${report.rssGrowthPercent.agentsMax.toFixed(1)}% after warm-up`);
+  if (report.rssGrowthPercent.stack > MAX_RSS_GROWTH_PERCENT)
+    problems.push(`stack RSS grew ${report.rssGrowthPercent.stack.toFixed(1)}% over the second half of the run`);
+  if (report.rssGrowthPercent.agentsMax > MAX_RSS_GROWTH_PERCENT)
+    problems.push(`an agent's RSS grew ${report.rssGrowthPercent.agentsMax.toFixed(1)}% over the second half of the run`);
   const baseline = warmedUp(report.windows);
   const last = report.windows.at(-1)!;
   // A window is "as good" when its p99 is within twice the warmed-up one plus a quarter second of scheduling noise.
@@ -254,7 +268,7 @@ export function formatSoak(report: SoakReport, options: SoakOptions): string {
     ...rows,
     `writer reached ${report.achievedRate.toFixed(0)} lines/s of ${options.errorsPerSecond} asked`,
     `written ${report.written}, counted ${report.counted}, not delivered to the socket ${report.undelivered}, kiosks off ${report.mismatches.length}`,
-    `RSS growth after warm-up: stack ${report.rssGrowthPercent.stack.toFixed(1)}%, worst agent ${report.rssGrowthPercent.agentsMax.toFixed(1)}%; drained ${report.drainMs.toFixed(0)} ms after the last write`,
+    `RSS growth over the second half: stack ${report.rssGrowthPercent.stack.toFixed(1)}%, worst agent ${report.rssGrowthPercent.agentsMax.toFixed(1)}%; drained ${report.drainMs.toFixed(0)} ms after the last write`,
   ].join('\n');
 }
 
