@@ -1,7 +1,7 @@
 // The soak, shortened for the test suite: half a minute, 10 kiosk agents at 50 errors/s. The full `npm run soak` (200
 // errors/s across 50 agents for ten minutes, memory and latency held to account) needs the machine to itself, and on
-// two cores it does not hold: fifty agent processes take about 1.45 cores between them and starve the stack (see
-// docs/performance.md). Here nothing may be lost, doubled or left undelivered; the per-window figures are printed.
+// two cores it does not hold: fifty agent processes take about one core between them and the stack needs about 1.4
+// to keep up with fifty deliveries a second (see docs/performance.md). Here nothing may be lost, doubled or left undelivered; the per-window figures are printed.
 import { describe, expect, it } from '@jest/globals';
 import { formatSoak, runSoak, type SoakOptions } from '../../bench/soak.js';
 
