@@ -16,7 +16,7 @@
 // small local-disk operations per batch whose thread-pool round trips cost more CPU than the I/O (see sync-io.ts).
 // The methods still return promises, run in call order, and reject with the same errors.
 
-import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync } from 'node:fs';
 import { mkdir, readdir, readFile, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -226,8 +226,19 @@ export class DiskBuffer {
     if (segment === undefined || this.writer === undefined || segment.size >= this.segmentBytes) segment = this.startSegment();
     const writer = this.writer as number;
     const offset = segment.size;
-    writeAllSync(writer, frame, offset);
-    fsyncSync(writer);
+    try {
+      writeAllSync(writer, frame, offset);
+      fsyncSync(writer);
+    } catch (err) {
+      // A write that failed partway (disk full) left part of the frame behind, and the segment appends: the retry would
+      // land after those bytes, where no offset expects it. Cut them off; if even that fails, retry in a new segment.
+      try {
+        ftruncateSync(writer, offset);
+      } catch {
+        this.sealWriter();
+      }
+      throw err;
+    }
     segment.size += frame.length;
     segment.records += events.length;
     this.remember({ batch: { events, bytes, seq: segment.seq, offset, nextOffset: segment.size }, records: events.length, diskBytes: frame.length });
