@@ -2,14 +2,7 @@ import { createHash } from 'node:crypto';
 import { splitStableId } from '../domain/event-id.js';
 import { redact } from '../domain/redact.js';
 import { analyzeRecord, type AnalyzedRecord } from '../domain/analyze.js';
-import {
-  cleanDimension,
-  dimensionsFromStream,
-  truncateSample,
-  type Incident,
-  type IncidentDelta,
-  type Occurrence,
-} from '../domain/incident.js';
+import { cleanDimension, dimensionsFromStream, truncateSample, type Incident, type IncidentDelta, type Occurrence } from '../domain/incident.js';
 import { executionName, type WorkflowStarter } from '../adapters/stepfunctions/workflow-starter.js';
 import type { IncidentStore, Notifier, StatsStore } from '../ports.js';
 
@@ -96,8 +89,9 @@ export async function ingestLogBatch(batch: LogBatch, deps: IngestDeps): Promise
     });
   }
 
-  const batches = batchIds(pending);
-  const fresh = await claimAll(pending, deps.incidents, batches);
+  const unique = withoutRepeats(pending);
+  const batches = batchIds(unique);
+  const fresh = await claimAll(unique, deps.incidents, batches);
   const duplicates = pending.length - fresh.length;
   if (duplicates > 0) skipped.duplicate = duplicates;
 
@@ -120,10 +114,24 @@ export async function ingestLogBatch(batch: LogBatch, deps: IngestDeps): Promise
       await Promise.all([
         deps.incidents.markCounted(occurrences),
         isNew
-          ? deps.incidents.appendTimeline(incident.id, { at, step: 'detected', status: 'ok', durationMs, detail: { code: incident.code, severity: incident.severity } })
+          ? deps.incidents.appendTimeline(incident.id, {
+              at,
+              step: 'detected',
+              status: 'ok',
+              durationMs,
+              detail: { code: incident.code, severity: incident.severity },
+            })
           : undefined,
-        deps.incidents.appendTimeline(incident.id, { at, step: 'ingested', status: 'ok', durationMs, detail: { occurrences: delta.count, logStream: batch.logStream } }),
-        reopened ? deps.incidents.appendTimeline(incident.id, { at, step: 'regressed', status: 'ok', durationMs: 0, detail: { regressions: reopened.regressions } }) : undefined,
+        deps.incidents.appendTimeline(incident.id, {
+          at,
+          step: 'ingested',
+          status: 'ok',
+          durationMs,
+          detail: { occurrences: delta.count, logStream: batch.logStream },
+        }),
+        reopened
+          ? deps.incidents.appendTimeline(incident.id, { at, step: 'regressed', status: 'ok', durationMs: 0, detail: { regressions: reopened.regressions } })
+          : undefined,
         notify(deps, incident, isNew ? 'incident.created' : 'incident.updated', now),
         automate(deps, incident, { isNew, regressed: reopened !== undefined }, now),
       ]);
@@ -137,9 +145,26 @@ export async function ingestLogBatch(batch: LogBatch, deps: IngestDeps): Promise
   await Promise.all([
     Object.keys(skipped).length > 0 ? deps.stats.increment('ingest.skipped', skipped) : undefined,
     // The overview reads the last hour and today; two days of buckets is plenty.
-    ...fleetCounters(fresh.filter(({ occurrence }) => !countedBefore.has(occurrence.incidentId))).map(([group, counts]) => deps.stats.increment(group, counts, Math.floor(Date.now() / 1000) + 2 * 86_400)),
+    ...fleetCounters(fresh.filter(({ occurrence }) => !countedBefore.has(occurrence.incidentId))).map(([group, counts]) =>
+      deps.stats.increment(group, counts, Math.floor(Date.now() / 1000) + 2 * 86_400),
+    ),
   ]);
   return { received: batch.events.length, recorded: fresh.length, skipped, created, updated };
+}
+
+/**
+ * One delivery can carry a record twice: CloudWatch Logs batches several PutLogEvents of a stream into one invocation,
+ * and an agent re-sends a batch whose answer it lost. Claims cannot tell those copies apart (they hold the same batch
+ * id, which is how a retried delivery resumes), so only the first copy is kept.
+ */
+function withoutRepeats(items: readonly Pending[]): Pending[] {
+  const seen = new Set<string>();
+  return items.filter(({ occurrence }) => {
+    const key = `${occurrence.incidentId}\n${occurrence.occurredAt}#${occurrence.eventId}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** Errors per minute and per store per day across the fleet, for the overview page. */
@@ -168,7 +193,9 @@ function batchIds(items: readonly Pending[]): Map<string, string> {
     list.push(`${occurrence.occurredAt}#${occurrence.eventId}`);
     keys.set(occurrence.incidentId, list);
   }
-  return new Map([...keys].map(([id, list]) => [id, createHash('sha256').update(id).update('\n').update(list.sort().join('\n')).digest('base64url').slice(0, 22)]));
+  return new Map(
+    [...keys].map(([id, list]) => [id, createHash('sha256').update(id).update('\n').update(list.sort().join('\n')).digest('base64url').slice(0, 22)]),
+  );
 }
 
 async function claimAll(pending: readonly Pending[], store: IncidentStore, batches: ReadonlyMap<string, string>): Promise<Pending[]> {
@@ -223,20 +250,20 @@ function deltasByIncident(items: readonly Pending[]): Array<{ delta: IncidentDel
   return [...byId.values()].map(({ first, last, count, stores, kiosks, minutes, min, max, occurrences }) => ({
     occurrences,
     delta: {
-    id: first.occurrence.incidentId,
-    fingerprint: first.record.fingerprint,
-    code: first.record.code,
-    title: first.record.title,
-    severity: first.record.severity,
-    category: first.record.category,
-    template: first.record.template,
-    count,
-    storeCounts: stores,
-    kioskCounts: kiosks,
-    minuteCounts: minutes,
-    firstSeen: min,
-    lastSeen: max,
-    sample: last.occurrence.message,
+      id: first.occurrence.incidentId,
+      fingerprint: first.record.fingerprint,
+      code: first.record.code,
+      title: first.record.title,
+      severity: first.record.severity,
+      category: first.record.category,
+      template: first.record.template,
+      count,
+      storeCounts: stores,
+      kioskCounts: kiosks,
+      minuteCounts: minutes,
+      firstSeen: min,
+      lastSeen: max,
+      sample: last.occurrence.message,
     },
   }));
 }
@@ -288,7 +315,13 @@ async function notify(deps: IngestDeps, incident: Incident, type: string, now: (
     const { delivered } = await deps.notifier.publish(type, incident);
     // Only the first push is a pipeline step worth a timeline entry; counting ticks would flood the timeline.
     if (type === 'incident.created') {
-      await deps.incidents.appendTimeline(incident.id, { at: now().toISOString(), step: 'notified', status: 'ok', durationMs: Date.now() - started, detail: { delivered } });
+      await deps.incidents.appendTimeline(incident.id, {
+        at: now().toISOString(),
+        step: 'notified',
+        status: 'ok',
+        durationMs: Date.now() - started,
+        detail: { delivered },
+      });
     }
   } catch (error) {
     // A dashboard that cannot be reached must not fail ingest: the data is stored and clients catch up by seq.

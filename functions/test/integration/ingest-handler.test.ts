@@ -60,7 +60,10 @@ describe('Handler: ingest', () => {
   });
 
   it('counts a redelivered event once', async () => {
-    const event = batch([{ id: '1', message: line('ORD-1') }, { id: '2', message: line('ORD-2') }]);
+    const event = batch([
+      { id: '1', message: line('ORD-1') },
+      { id: '2', message: line('ORD-2') },
+    ]);
     await handler(event);
     const again = await handler(event);
     expect(again.skipped).toEqual({ duplicate: 2 });
@@ -68,6 +71,21 @@ describe('Handler: ingest', () => {
     expect(items).toHaveLength(1);
     expect(items[0]!.occurrences).toBe(2);
     expect(notifier.sent.map((m) => m.type)).toEqual(['incident.created']);
+  });
+
+  it('counts a record once when one delivery carries it twice (CloudWatch Logs merged a put and its re-send)', async () => {
+    const merged = batch([
+      { id: '101', message: `sl1:0123456789ab:1k ${line('ORD-1')}` },
+      { id: '102', message: `sl1:0123456789ab:2z ${line('ORD-2')}` },
+      { id: '201', message: `sl1:0123456789ab:1k ${line('ORD-1')}` },
+      { id: '202', message: `sl1:0123456789ab:2z ${line('ORD-2')}` },
+    ]);
+
+    const result = await handler(merged);
+
+    expect(result.skipped).toEqual({ duplicate: 2 });
+    const { items } = await services.incidents.list({ limit: 10 });
+    expect(items.map((i) => i.occurrences)).toEqual([2]);
   });
 
   it('counts a record the agent re-sent (new CloudWatch id, same stable id) once, and strips the id before analysis', async () => {
@@ -152,7 +170,11 @@ describe('Handler: ingest', () => {
 
   it('stores no card number that reached the log group without the agent redacting it', async () => {
     const digits = ['5555', '5555', '5555', '4444'];
-    await handler(batch([{ id: '701', message: `[2026-11-26T12:00:00.000Z] [ERROR] Card declined for ${digits.join('-')} | {"code":"CARD_DECLINED","storeId":"store-001"}` }]));
+    await handler(
+      batch([
+        { id: '701', message: `[2026-11-26T12:00:00.000Z] [ERROR] Card declined for ${digits.join('-')} | {"code":"CARD_DECLINED","storeId":"store-001"}` },
+      ]),
+    );
     const { items } = await services.incidents.list({ limit: 10 });
     const stored = JSON.stringify([items, await services.incidents.recentOccurrences(items[0]!.id, 10)]);
     expect(stored).not.toMatch(/5555.?5555.?5555.?4444/);
@@ -160,7 +182,12 @@ describe('Handler: ingest', () => {
   });
 
   it('takes store and kiosk from the record before the stream name', async () => {
-    await handler(batch([{ id: '1', message: line('ORD-1', 'store-042') }, { id: '2', message: 'Payment declined: no code here, level missing' }]));
+    await handler(
+      batch([
+        { id: '1', message: line('ORD-1', 'store-042') },
+        { id: '2', message: 'Payment declined: no code here, level missing' },
+      ]),
+    );
     const { items } = await services.incidents.list({ limit: 10 });
     expect(items[0]!.storeCounts).toEqual({ 'store-042': 1 });
     expect(await services.incidents.kioskCounts(items[0]!.id)).toEqual({ 'store-042/kiosk-02': 1 });
@@ -179,7 +206,9 @@ describe('Handler: ingest', () => {
   });
 
   it('ignores CONTROL_MESSAGE reachability checks', async () => {
-    const result = await handler(awslogs({ messageType: 'CONTROL_MESSAGE', owner: 'CloudwatchLogs', logGroup: 'g', logStream: 's', subscriptionFilters: [], logEvents: [] }));
+    const result = await handler(
+      awslogs({ messageType: 'CONTROL_MESSAGE', owner: 'CloudwatchLogs', logGroup: 'g', logStream: 's', subscriptionFilters: [], logEvents: [] }),
+    );
     expect(result).toEqual({ received: 0, skipped: {} });
   });
 
@@ -234,7 +263,12 @@ describe('Handler: ingest starting the workflow', () => {
 
     // The workflow opened a ticket while 2 occurrences were known.
     await services.incidents.claimTicket(id, 'exec-1', new Date(clock).toISOString(), '2000-01-01');
-    await services.incidents.finishTicket(id, 'exec-1', { status: 'created', key: 'OPS-1', url: 'https://x.atlassian.net/browse/OPS-1', occurrences: 2 }, new Date(clock).toISOString());
+    await services.incidents.finishTicket(
+      id,
+      'exec-1',
+      { status: 'created', key: 'OPS-1', url: 'https://x.atlassian.net/browse/OPS-1', occurrences: 2 },
+      new Date(clock).toISOString(),
+    );
 
     clock += 5 * 60_000;
     await handler(occurrences(3));
@@ -293,7 +327,9 @@ describe('Adapter: DynamoIncidentStore', () => {
   });
 
   it('creates an incident exactly once when 20 writers race, and loses no count', async () => {
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => services.incidents.applyDelta(delta('00000000000000aa', { storeCounts: { [`store-${i % 4}`]: 1 } }))));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => services.incidents.applyDelta(delta('00000000000000aa', { storeCounts: { [`store-${i % 4}`]: 1 } }))),
+    );
     expect(results.filter((r) => r.created)).toHaveLength(1);
     const incident = await services.incidents.get('00000000000000aa');
     expect(incident!.occurrences).toBe(20);
@@ -302,7 +338,9 @@ describe('Adapter: DynamoIncidentStore', () => {
 
   it('counts a late batch without moving lastSeen backwards, and moves firstSeen earlier', async () => {
     await services.incidents.applyDelta(delta('00000000000000bb', { lastSeen: '2026-11-26T12:10:00.000Z', firstSeen: '2026-11-26T12:05:00.000Z' }));
-    const late = await services.incidents.applyDelta(delta('00000000000000bb', { firstSeen: '2026-11-26T11:00:00.000Z', lastSeen: '2026-11-26T11:01:00.000Z', sample: 'late' }));
+    const late = await services.incidents.applyDelta(
+      delta('00000000000000bb', { firstSeen: '2026-11-26T11:00:00.000Z', lastSeen: '2026-11-26T11:01:00.000Z', sample: 'late' }),
+    );
     expect(late.incident.occurrences).toBe(2);
     expect(late.incident.lastSeen).toBe('2026-11-26T12:10:00.000Z');
     expect(late.incident.firstSeen).toBe('2026-11-26T11:00:00.000Z');
@@ -311,7 +349,9 @@ describe('Adapter: DynamoIncidentStore', () => {
 
   it('pages newest first with filters and a cursor that resumes exactly', async () => {
     for (let i = 0; i < 7; i++) {
-      await services.incidents.applyDelta(delta(`page00000000000${i}`, { code: i % 2 ? 'DB_DEADLOCK' : 'PRINTER_JAM', lastSeen: `2026-11-27T00:00:0${i}.000Z` }));
+      await services.incidents.applyDelta(
+        delta(`page00000000000${i}`, { code: i % 2 ? 'DB_DEADLOCK' : 'PRINTER_JAM', lastSeen: `2026-11-27T00:00:0${i}.000Z` }),
+      );
     }
     const seen: string[] = [];
     let cursor: string | undefined;
