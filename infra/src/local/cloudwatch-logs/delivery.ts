@@ -198,7 +198,8 @@ export class DeliveryQueue {
     let events = first.logEvents.length;
     while (queued.length > 0) {
       const next = queued[0]!;
-      if (!sameDataStream(first.header, next.header) || events + next.logEvents.length > MAX_MERGED_EVENTS) break;
+      // A lane is one filter on one stream, so its data jobs share their header; only control messages stay apart.
+      if (next.header.messageType !== 'DATA_MESSAGE' || events + next.logEvents.length > MAX_MERGED_EVENTS) break;
       taken.push(queued.shift()!);
       events += next.logEvents.length;
     }
@@ -271,17 +272,6 @@ export class DeliveryQueue {
       // A failing failure hook must not stall the queue.
     }
   }
-}
-
-function sameDataStream(a: DeliveryJob['header'], b: DeliveryJob['header']): boolean {
-  return (
-    b.messageType === 'DATA_MESSAGE' &&
-    a.owner === b.owner &&
-    a.logGroup === b.logGroup &&
-    a.logStream === b.logStream &&
-    a.subscriptionFilters.length === b.subscriptionFilters.length &&
-    a.subscriptionFilters.every((name, i) => b.subscriptionFilters[i] === name)
-  );
 }
 
 // Not unref'd: a pending retry is work that drain() promises to wait for, even in a script with nothing else running.
